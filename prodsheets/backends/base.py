@@ -1,0 +1,125 @@
+"""The one small interface every workbook backend implements.
+
+The checks, figures and summary tables never know where the workbook lives: a backend reads
+the source tabs as raw cell values and writes the owned summary tabs in one atomic step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+# What a backend hands over for one cell, untouched: the parser decides what it means.
+#  - str for text (formula error values such as "#REF!" arrive as that text),
+#  - int / float for numbers (a Google date arrives as its serial number),
+#  - bool, datetime.date / datetime.datetime / datetime.time where the file types them,
+#  - None for an empty cell.
+RawCell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+
+
+@dataclass(frozen=True)
+class RawTab:
+    """A source tab as the workbook holds it; rows[0] is the header row, rows may be ragged."""
+
+    title: str
+    rows: list[list[RawCell]]
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What ``read`` found: every tab's title, which of them are ours, and the chosen tabs."""
+
+    titles: list[str]
+    owned: frozenset[str]
+    tabs: dict[str, RawTab]  # by title, only the tabs ``read`` was asked for
+
+
+class Format(StrEnum):
+    """How a summary column is shown."""
+
+    TEXT = "text"
+    MONEY = "money"  # Decimal, shown as #,##0.00 with negatives in parentheses
+    PERCENT = "percent"  # Decimal fraction, 0.125 shown as 12.5%
+    INTEGER = "integer"
+    NUMBER = "number"  # Decimal with one decimal place (e.g. mean days late)
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+class RowStyle(StrEnum):
+    """How a summary row is marked: a section header, a total, or a budget line in trouble."""
+
+    SECTION = "section"  # a sub-header inside a tab (e.g. "By category")
+    TOTAL = "total"
+    OVER = "over"  # over budget: red fill
+    AT_RISK = "at_risk"  # at or past the near-limit threshold: amber fill
+
+
+SummaryValue = str | int | Decimal | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class SummaryColumn:
+    name: str
+    format: Format = Format.TEXT
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """One owned tab, ready to write: row 1 is ``columns``, then ``rows`` as values."""
+
+    title: str
+    columns: tuple[SummaryColumn, ...]
+    rows: list[tuple[SummaryValue, ...]]
+    styles: dict[int, RowStyle] = field(default_factory=dict)  # index into rows -> style
+    # Rows whose cells follow their own formats, e.g. a section with other columns:
+    # index into rows -> formats for that row's cells (overrides ``columns``' formats).
+    row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+
+    def format_of(self, row: int, col: int) -> Format:
+        formats = self.row_formats.get(row)
+        if formats is not None:
+            return formats[col] if col < len(formats) else Format.TEXT
+        return self.columns[col].format if col < len(self.columns) else Format.TEXT
+
+
+@dataclass(frozen=True)
+class LayoutTab:
+    """A source tab for ``init`` to lay out: headers, widths, formats, dropdowns, example rows."""
+
+    title: str
+    headers: tuple[str, ...]
+    widths: tuple[int, ...]
+    formats: tuple[Format, ...]
+    # column index -> allowed values (a dropdown), or a "Tab!A2:A" range reference
+    dropdowns: dict[int, tuple[str, ...] | str]
+    rows: list[tuple[SummaryValue, ...]] = field(default_factory=list)
+
+
+class Workbook(Protocol):
+    """A workbook prodsheets can read and write, wherever it lives."""
+
+    location: str  # how a person named it, for messages (never a credential)
+
+    def read(self, select: Sequence[str] | None = None) -> Contents:
+        """Read tab titles, ownership, and the raw cells of the tabs whose titles are
+        in ``select`` (every tab when None). Remembers what it saw, so that ``write`` can
+        refuse when the workbook changed underneath us."""
+        ...
+
+    def write(self, tables: Sequence[SummaryTable]) -> None:
+        """Create or replace the owned summary tabs in one atomic step.
+
+        Raises ``NotOwnedError`` (a tab of that name exists and is not ours),
+        ``WorkbookChanged`` or ``WorkbookLocked``; writes nothing in those cases."""
+        ...
+
+    def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
+        """Create the source tabs (``init``). Never overwrites an existing file or tab unless
+        ``force``; raises ``AlreadyExists`` instead. Returns the titles it wrote."""
+        ...

@@ -1,0 +1,164 @@
+"""``prodsheets.toml`` and environment variables, checked strictly.
+
+A misspelt key would otherwise be ignored without a word and the workbook checked with
+settings nobody chose, so every unknown key or wrong kind of value is a ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from prodsheets.errors import ConfigError
+from prodsheets.issues import RULES
+from prodsheets.template import SOURCE_TABS
+
+DEFAULT_CONFIG = "prodsheets.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    workbook: str = ""
+    template: str = ""
+    timezone: str = ""  # "" means the machine's
+    date_order: str = "MDY"
+    decimal_comma: bool = False
+    credentials: str = ""
+    api_endpoint: str = ""
+    retry_seconds: float = 120.0
+    near_limit: Decimal = Decimal("0.9")
+    min_turnaround_hours: Decimal = Decimal("10")
+    rules: dict[str, str] = field(default_factory=dict)
+    tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
+    source: str = ""  # the file it came from, for messages
+
+    def with_overrides(self, **values: Any) -> Config:
+        """Command-line options win over the file: only those actually given are applied."""
+        return replace(self, **{k: v for k, v in values.items() if v not in (None, "")})
+
+
+def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
+    """The settings for one run: defaults, then the file, then environment variables."""
+    env = os.environ if environ is None else environ
+    explicit = path is not None
+    where = Path(path) if path is not None else Path(DEFAULT_CONFIG)
+    data: dict[str, Any] = {}
+    if where.exists():
+        try:
+            data = tomllib.loads(where.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"The config file {where} cannot be read: {exc}.") from exc
+    elif explicit:
+        raise ConfigError(f"The config file {where} does not exist.")
+    config = parse_config(data, source=str(where))
+    if not config.workbook and env.get("PRODSHEETS_WORKBOOK"):
+        config = replace(config, workbook=env["PRODSHEETS_WORKBOOK"])
+    if not config.credentials and env.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        config = replace(config, credentials=env["GOOGLE_APPLICATION_CREDENTIALS"])
+    return config
+
+
+def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Config:
+    reader = _Reader(source)
+    top = reader.table(
+        data,
+        "",
+        {
+            "workbook",
+            "template",
+            "timezone",
+            "date_order",
+            "decimal_comma",
+            "google",
+            "thresholds",
+            "rules",
+            "tabs",
+        },
+    )
+    values: dict[str, Any] = {"source": source}
+    for key in ("workbook", "template", "timezone", "date_order"):
+        if key in top:
+            values[key] = reader.string(top, key)
+    if "decimal_comma" in top:
+        values["decimal_comma"] = reader.boolean(top, "decimal_comma")
+    if values.get("date_order", "MDY").upper() not in ("MDY", "DMY", "YMD"):
+        raise ConfigError(f'{source}: date_order must be "MDY" or "DMY".')
+    if "date_order" in values:
+        values["date_order"] = values["date_order"].upper()
+    if values.get("timezone"):
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                f"{source}: timezone {values['timezone']!r} is not a known time zone "
+                '(use a name like "Europe/London").'
+            ) from exc
+
+    google = reader.table(
+        top.get("google", {}), "google", {"credentials", "api_endpoint", "retry_seconds"}
+    )
+    for key in ("credentials", "api_endpoint"):
+        if key in google:
+            values[key] = reader.string(google, key, prefix="google.")
+    if "retry_seconds" in google:
+        values["retry_seconds"] = float(reader.number(google, "retry_seconds", prefix="google."))
+
+    thresholds = reader.table(
+        top.get("thresholds", {}), "thresholds", {"near_limit", "min_turnaround_hours"}
+    )
+    for key in ("near_limit", "min_turnaround_hours"):
+        if key in thresholds:
+            values[key] = reader.number(thresholds, key, prefix="thresholds.")
+
+    rules = reader.table(top.get("rules", {}), "rules", set(RULES))
+    for code in rules:
+        level = rules[code]
+        if level not in ("error", "warning", "off"):
+            raise ConfigError(
+                f'{source}: [rules] "{code}" must be "error", "warning" or "off", not {level!r}.'
+            )
+    values["rules"] = dict(rules)
+
+    tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
+    values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
+    return Config(**values)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def table(self, value: Any, name: str, known: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.source}: [{name}] must be a table.")
+        for key in value:
+            if key not in known:
+                where = f"[{name}] " if name else ""
+                hint = ""
+                if name == "rules":
+                    hint = " (see docs/issues.md for the rule codes)"
+                raise ConfigError(f"{self.source}: unknown key {where}{key!r}{hint}.")
+        return value
+
+    def string(self, table: dict[str, Any], key: str, prefix: str = "") -> str:
+        value = table[key]
+        if not isinstance(value, str):
+            raise ConfigError(f"{self.source}: {prefix}{key} must be a string.")
+        return value
+
+    def boolean(self, table: dict[str, Any], key: str) -> bool:
+        value = table[key]
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.source}: {key} must be true or false.")
+        return value
+
+    def number(self, table: dict[str, Any], key: str, prefix: str = "") -> Decimal:
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{self.source}: {prefix}{key} must be a number of 0 or more.")
+        return Decimal(str(value))

@@ -1,0 +1,170 @@
+"""Issues: what the checks find, and the catalogue of rules that can find them.
+
+A rule code (``value.type``, ``budget.over``) is public API: it appears in JSON output, in
+``prodsheets.toml`` and in people's scripts, so a code is never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    when: str
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in [
+        Rule("tab.missing", Severity.ERROR, "a source tab is absent"),
+        Rule("header.missing", Severity.ERROR, "a required column is absent"),
+        Rule("header.duplicate", Severity.ERROR, "a header appears twice"),
+        Rule("value.required", Severity.ERROR, "a required cell is blank"),
+        Rule(
+            "value.type",
+            Severity.ERROR,
+            "a cell is not a valid number, money, date, date-time or email",
+        ),
+        Rule("value.enum", Severity.ERROR, "a cell is not one of the allowed values"),
+        Rule("value.negative", Severity.ERROR, "a money cell is below 0"),
+        Rule("id.duplicate", Severity.ERROR, "an ID, Code, Department or Vendor appears twice"),
+        Rule("ref.unknown", Severity.ERROR, "a Department or Vendor that is not listed"),
+        Rule("schedule.end_before_start", Severity.ERROR, "End is not after Start"),
+        Rule("schedule.space_conflict", Severity.ERROR, "two items overlap in the same Space"),
+        Rule("schedule.person_conflict", Severity.WARNING, "a person is on two overlapping items"),
+        Rule("schedule.dependency_unknown", Severity.ERROR, "Depends On names no item"),
+        Rule("schedule.dependency_cycle", Severity.ERROR, "items depend on each other in a loop"),
+        Rule(
+            "schedule.dependency_order",
+            Severity.ERROR,
+            "an item starts before an item it depends on ends",
+        ),
+        Rule(
+            "schedule.overdue",
+            Severity.WARNING,
+            "Due is before the as-of date and the item is not Done",
+        ),
+        Rule(
+            "schedule.turnaround",
+            Severity.WARNING,
+            "a person's rest between two items is shorter than the minimum turnaround",
+        ),
+        Rule("budget.over", Severity.WARNING, "a line's EFC exceeds its Budgeted"),
+        Rule(
+            "budget.near_limit",
+            Severity.WARNING,
+            "a line's EFC reaches the near-limit threshold of Budgeted",
+        ),
+        Rule(
+            "budget.over_allocation",
+            Severity.WARNING,
+            "a department's Budgeted or EFC total exceeds its Allocation",
+        ),
+        Rule(
+            "vendor.contract_missing",
+            Severity.WARNING,
+            "a vendor with money Committed or Actual has no Signed contract",
+        ),
+        Rule(
+            "vendor.contract_expired",
+            Severity.WARNING,
+            "Contract End is before the as-of date and the vendor still has Committed money",
+        ),
+        Rule(
+            "vendor.insurance_missing",
+            Severity.WARNING,
+            "a vendor with Rentals money has no Insurance Expires date",
+        ),
+        Rule(
+            "vendor.insurance_expiring",
+            Severity.WARNING,
+            "Insurance Expires is before the last scheduled End",
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding, located the way a person finds it in the sheet."""
+
+    severity: Severity
+    rule: str
+    tab: str
+    cell: str  # A1 ("F12"); the header cell for a column finding; "" for a tab finding
+    row: int | None  # the row number the spreadsheet shows, header = 1
+    column: str  # the header as the sheet has it
+    value: str  # what the cell held, as text
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def issue(
+    rule: str,
+    message: str,
+    *,
+    tab: str = "",
+    cell: str = "",
+    row: int | None = None,
+    column: str = "",
+    value: object = "",
+) -> Issue:
+    """An issue of ``rule`` at its default severity (``apply_severities`` adjusts it later)."""
+    return Issue(
+        severity=RULES[rule].severity,
+        rule=rule,
+        tab=tab,
+        cell=cell,
+        row=row,
+        column=column,
+        value=show_value(value),
+        message=message,
+    )
+
+
+def show_value(value: object) -> str:
+    """How a cell's content is quoted back to a person: short and on one line."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def apply_severities(issues: Iterable[Issue], severities: Mapping[str, str]) -> list[Issue]:
+    """Apply the workbook's ``[rules]`` table: a new severity, or ``off`` to drop the rule."""
+    kept = []
+    for found in issues:
+        wanted = severities.get(found.rule)
+        if wanted == "off":
+            continue
+        kept.append(found if wanted is None else replace(found, severity=Severity(wanted)))
+    return kept
+
+
+def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Errors first, then in sheet order, so the list reads like the workbook."""
+    order = {Severity.ERROR: 0, Severity.WARNING: 1}
+    return sorted(
+        issues,
+        key=lambda i: (order[i.severity], i.tab, i.row or 0, i.cell, i.rule),
+    )
+
+
+def count(issues: Iterable[Issue]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0}
+    for found in issues:
+        counts[found.severity.value] += 1
+    return counts

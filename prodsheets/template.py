@@ -1,0 +1,191 @@
+"""The template: which source tabs a workbook has, their columns, and how each is read.
+
+The schema is data (``templates/production.toml``), not code, so a production can copy it and
+change enums, aliases or columns without touching prodsheets.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from prodsheets.errors import TemplateError
+
+ColumnType = Literal["text", "money", "date", "datetime", "email", "list"]
+COLUMN_TYPES: tuple[str, ...] = ("text", "money", "date", "datetime", "email", "list")
+SOURCE_TABS: tuple[str, ...] = ("Departments", "Schedule", "Budget", "Vendors")
+
+
+def normalise(name: object) -> str:
+    """The form in which tab names, headers and enum values are compared."""
+    return "".join(str(name).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "text"
+    required: bool = False
+    unique: Literal["", "exact", "casefold"] = ""
+    enum: tuple[str, ...] = ()
+    default: str = ""
+    ref: str = ""  # "Tab.Column"
+    aliases: tuple[str, ...] = ()
+    width: int = 14
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every header that means this column, normalised."""
+        return (normalise(self.name), *(normalise(a) for a in self.aliases))
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    name: str
+    key: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Template:
+    tabs: dict[str, TabSpec] = field(default_factory=dict)
+    source: str = ""
+
+    def tab(self, name: str) -> TabSpec:
+        return self.tabs[name]
+
+
+def default_template_path() -> Path:
+    return Path(str(resources.files("prodsheets.templates").joinpath("production.toml")))
+
+
+def load_template(path: str | Path | None = None) -> Template:
+    """Read and check a template file; a broken one is a usage problem, not a crash."""
+    where = Path(path) if path is not None else default_template_path()
+    try:
+        data = tomllib.loads(where.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TemplateError(f"The template {where} does not exist.") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TemplateError(f"The template {where} cannot be read: {exc}.") from exc
+    return parse_template(data, source=str(where))
+
+
+def parse_template(data: dict[str, Any], *, source: str = "<template>") -> Template:
+    tabs_data = data.get("tabs")
+    if not isinstance(tabs_data, dict):
+        raise TemplateError(f"The template {source} has no [tabs] table.")
+    tabs: dict[str, TabSpec] = {}
+    for tab_name in SOURCE_TABS:
+        spec = tabs_data.get(tab_name)
+        if not isinstance(spec, dict):
+            raise TemplateError(f"The template {source} does not describe the {tab_name} tab.")
+        tabs[tab_name] = _tab(tab_name, spec, source)
+    unknown = sorted(set(tabs_data) - set(SOURCE_TABS))
+    if unknown:
+        raise TemplateError(
+            f"The template {source} describes an unknown tab {unknown[0]!r}; "
+            f"the source tabs are {', '.join(SOURCE_TABS)}."
+        )
+    return Template(tabs=tabs, source=source)
+
+
+# The columns the checks and figures rely on, by tab: a template may add columns, not lose these.
+REQUIRED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Departments": (("Department", "text"), ("Allocation", "money")),
+    "Schedule": (
+        ("ID", "text"),
+        ("Task", "text"),
+        ("Department", "text"),
+        ("Space", "text"),
+        ("People", "list"),
+        ("Start", "datetime"),
+        ("End", "datetime"),
+        ("Due", "date"),
+        ("Done On", "date"),
+        ("Status", "text"),
+        ("Depends On", "list"),
+    ),
+    "Budget": (
+        ("Code", "text"),
+        ("Department", "text"),
+        ("Category", "text"),
+        ("Description", "text"),
+        ("Vendor", "text"),
+        ("Budgeted", "money"),
+        ("Actual", "money"),
+        ("Committed", "money"),
+        ("ETC", "money"),
+    ),
+    "Vendors": (
+        ("Vendor", "text"),
+        ("Contract", "text"),
+        ("Contract Start", "date"),
+        ("Contract End", "date"),
+        ("Insurance Expires", "date"),
+    ),
+}
+
+_COLUMN_KEYS = {"name", "type", "required", "unique", "enum", "default", "ref", "aliases", "width"}
+
+
+def _tab(tab_name: str, spec: dict[str, Any], source: str) -> TabSpec:
+    where = f"The template {source}, tab {tab_name}"
+    raw_columns = spec.get("columns")
+    if not isinstance(raw_columns, list) or not raw_columns:
+        raise TemplateError(f"{where}, has no columns.")
+    columns: list[Column] = []
+    for raw in raw_columns:
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise TemplateError(f"{where}, has a column without a name.")
+        unknown = sorted(set(raw) - _COLUMN_KEYS)
+        if unknown:
+            raise TemplateError(f"{where}, column {raw['name']!r}: unknown key {unknown[0]!r}.")
+        kind = raw.get("type", "text")
+        if kind not in COLUMN_TYPES:
+            raise TemplateError(
+                f"{where}, column {raw['name']!r}: type {kind!r} is not one of "
+                f"{', '.join(COLUMN_TYPES)}."
+            )
+        unique = raw.get("unique", "")
+        if unique is True:
+            unique = "exact"
+        if unique not in ("", "exact", "casefold", False):
+            raise TemplateError(
+                f"{where}, column {raw['name']!r}: unique must be exact or casefold."
+            )
+        try:
+            columns.append(
+                Column(
+                    name=raw["name"],
+                    type=kind,
+                    required=bool(raw.get("required", False)),
+                    unique=unique or "",
+                    enum=tuple(str(v) for v in raw.get("enum", ())),
+                    default=str(raw.get("default", "")),
+                    ref=str(raw.get("ref", "")),
+                    aliases=tuple(str(a) for a in raw.get("aliases", ())),
+                    width=int(raw.get("width", 14)),
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            raise TemplateError(f"{where}, column {raw['name']!r}: {exc}.") from exc
+    have = {c.name: c.type for c in columns}
+    for name, kind in REQUIRED_COLUMNS[tab_name]:
+        if name not in have:
+            raise TemplateError(f"{where}, lacks the {name} column that prodsheets relies on.")
+        if have[name] != kind:
+            raise TemplateError(f"{where}, column {name} must have type {kind}.")
+    key = str(spec.get("key", columns[0].name))
+    if key not in have:
+        raise TemplateError(f"{where}, key {key!r} is not one of its columns.")
+    return TabSpec(name=tab_name, key=key, columns=tuple(columns))
