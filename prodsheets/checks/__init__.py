@@ -1,0 +1,28 @@
+"""Every check: each module's ``check(tables, context)`` returns issues and never raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from prodsheets.issues import Issue
+from prodsheets.tables import Table
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks need besides the tables."""
+
+    as_of: dt.date
+    near_limit: Decimal = Decimal("0.9")
+    min_turnaround: dt.timedelta = dt.timedelta(hours=10)
+
+
+def run_checks(tables: dict[str, Table], context: Context) -> list[Issue]:
+    from prodsheets.checks import budget, schedule, values, vendors
+
+    found: list[Issue] = []
+    for module in (values, schedule, budget, vendors):
+        found.extend(module.check(tables, context))
+    return found
