@@ -82,6 +82,11 @@ RULES: dict[str, Rule] = {
             "Contract End is before the as-of date and the vendor still has Committed money",
         ),
         Rule(
+            "vendor.contract_dates",
+            Severity.ERROR,
+            "Contract End is before Contract Start",
+        ),
+        Rule(
             "vendor.insurance_missing",
             Severity.WARNING,
             "a vendor with Rentals money has no Insurance Expires date",

@@ -13,12 +13,28 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell whose value the backend could not give, e.g. a formula saved without its result.
+
+    The parser reports it as a ``value.type`` issue on that cell with ``reason`` as the message.
+    """
+
+    shown: str  # what to quote back ("=SUM(F2:F9)")
+    reason: str  # one plain sentence naming the fix
+
+
 # What a backend hands over for one cell, untouched: the parser decides what it means.
 #  - str for text (formula error values such as "#REF!" arrive as that text),
 #  - int / float for numbers (a Google date arrives as its serial number),
 #  - bool, datetime.date / datetime.datetime / datetime.time where the file types them,
+#  - CellProblem where the backend knows the value is missing,
 #  - None for an empty cell.
-RawCell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+RawCell = (
+    str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | CellProblem | None
+)
 
 
 @dataclass(frozen=True)
