@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Protocol
 
 
-
 @dataclass(frozen=True)
 class CellProblem:
     """A cell whose value the backend could not give, e.g. a formula saved without its result.
