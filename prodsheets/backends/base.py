@@ -122,9 +122,13 @@ class Workbook(Protocol):
     location: str  # how a person named it, for messages (never a credential)
 
     def read(self, select: Sequence[str] | None = None) -> Contents:
-        """Read tab titles, ownership, and the raw cells of the tabs whose titles are
-        in ``select`` (every tab when None). Remembers what it saw, so that ``write`` can
-        refuse when the workbook changed underneath us."""
+        """Read tab titles, ownership, and the raw cells of the tabs named in ``select``.
+
+        Names in ``select`` match titles the way people type them: compare
+        ``template.normalise(title)`` with ``template.normalise(name)`` (case and spaces
+        ignored). None means every tab. ``Contents.tabs`` is keyed by the workbook's own
+        title. Remembers what it saw, so that ``write`` can refuse when the workbook changed
+        underneath us."""
         ...
 
     def write(self, tables: Sequence[SummaryTable]) -> None:
