@@ -6,12 +6,17 @@ typed value, or an issue on that cell. Everything after this step works on typed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from prodsheets.template import TabSpec
+from prodsheets.backends.base import Contents, RawCell, RawTab
+from prodsheets.cells import Parsed, cell_shown, parse_column
+from prodsheets.config import Config
+from prodsheets.issues import Issue, issue, show_value
+from prodsheets.template import TabSpec, Template, normalise
 
 
 @dataclass
@@ -39,6 +44,9 @@ class Table:
     unreadable: dict[str, np.ndarray] = field(default_factory=dict)
     # datetime column -> bool array: the cell held a date without a time.
     date_only: dict[str, np.ndarray] = field(default_factory=dict)
+    # column -> object array aligned with frame rows: the cell as the sheet held it, for
+    # quoting it back in an issue (present columns only).
+    raw: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -63,3 +71,271 @@ class Table:
     def bad(self, column: str) -> np.ndarray:
         mask = self.unreadable.get(column)
         return mask if mask is not None else np.zeros(len(self.frame), dtype=bool)
+
+    def shown(self, column: str, row: int) -> str:
+        """What the cell at spreadsheet ``row`` held, as an issue quotes it ("" if absent)."""
+        cells = self.raw.get(column)
+        if cells is None:
+            return ""
+        return show_value(cell_shown(cells[self.frame.index.get_loc(row)]))
+
+
+# ------------------------------------------------------------------------------------------------
+# Column letters
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA": the letters a spreadsheet shows over a column."""
+    if index < 0:
+        raise ValueError(f"column index must be 0 or more, not {index}")
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """ "A" -> 0, "AA" -> 26: the inverse of ``column_letter``."""
+    text = letters.strip().upper()
+    if not text or not text.isascii() or not text.isalpha():
+        raise ValueError(f"{letters!r} is not a column letter")
+    number = 0
+    for char in text:
+        number = number * 26 + (ord(char) - ord("A") + 1)
+    return number - 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading the source tabs
+
+
+def source_titles(titles: Iterable[str], template: Template, config: Config) -> dict[str, str]:
+    """Each source tab's title in this workbook (tab name -> title), for the tabs it has.
+
+    Names match ignoring case and spaces; ``[tabs]`` in the config renames a tab. An exact
+    spelling wins over a looser one when a workbook has both."""
+    titles = list(titles)
+    found: dict[str, str] = {}
+    for name in template.tabs:
+        wanted = config.tabs.get(name, name)
+        exact = [t for t in titles if t == wanted]
+        loose = [t for t in titles if normalise(t) == normalise(wanted)]
+        if exact or loose:
+            found[name] = (exact or loose)[0]
+    return found
+
+
+def read_tables(
+    contents: Contents, template: Template, config: Config
+) -> tuple[dict[str, Table], list[Issue]]:
+    """Every source tab as a typed ``Table``, and the issues found on the way.
+
+    Issues here: ``tab.missing``, ``header.missing``, ``header.duplicate``, ``value.type``,
+    ``value.enum``. A missing tab gives an empty Table (title "") so checks need no special
+    case."""
+    titles = source_titles(contents.tabs, template, config)
+    tables: dict[str, Table] = {}
+    found: list[Issue] = []
+    for name, spec in template.tabs.items():
+        title = titles.get(name)
+        if title is None:
+            found.append(_tab_missing(spec, config))
+            tables[name] = empty_table(spec)
+            continue
+        table, issues = read_tab(contents.tabs[title], spec, config)
+        tables[name] = table
+        found.extend(issues)
+    return tables, found
+
+
+def _tab_missing(spec: TabSpec, config: Config) -> Issue:
+    wanted = config.tabs.get(spec.name, spec.name)
+    headers = ", ".join(c.name for c in spec.columns)
+    if wanted != spec.name:
+        where = (
+            f"prodsheets.toml says the {spec.name} tab is called '{wanted}' ([tabs]), "
+            "but the workbook has no tab of that name"
+        )
+    else:
+        where = f"The workbook has no '{spec.name}' tab"
+    return issue(
+        "tab.missing",
+        f"{where}. Add a tab named '{wanted}' with the headers {headers} in row 1 "
+        "(`prodsheets init` lays one out), or, if the tab has another name, set it under "
+        f'[tabs] in prodsheets.toml ({spec.name} = "Your tab name").',
+        tab=wanted,
+    )
+
+
+def _blank_array(spec_column_type: str, n: int, default: object = None) -> object:
+    if spec_column_type == "money":
+        return pd.array([pd.NA] * n, dtype="Int64")
+    if spec_column_type in ("date", "datetime"):
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.empty(n, dtype=object)
+    out[:] = [()] * n if spec_column_type == "list" else [default] * n
+    return out
+
+
+def _frame(spec: TabSpec, columns: dict[str, object], index: pd.Index) -> pd.DataFrame:
+    """A DataFrame in template order, each column with the dtype the Table contract names."""
+    n = len(index)
+    data: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        values = columns.get(column.name)
+        if values is None:
+            values = _blank_array(column.type, n, column.default or None if column.enum else None)
+        dtype = object if column.type in ("text", "email", "list") else None
+        data[column.name] = pd.Series(values, index=index, dtype=dtype, copy=False)
+    return pd.DataFrame(data, index=index, copy=False)
+
+
+def empty_table(spec: TabSpec, title: str = "") -> Table:
+    """A Table with no rows (a missing tab, or one with nothing under its headers)."""
+    index = pd.Index(np.zeros(0, dtype=np.int64), name="row")
+    date_only = {c.name: np.zeros(0, dtype=bool) for c in spec.columns if c.type == "datetime"}
+    return Table(spec=spec, title=title, frame=_frame(spec, {}, index), date_only=date_only)
+
+
+def _header_text(value: RawCell) -> str:
+    if value is None or not isinstance(value, str | int | float) or isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarray]:
+    """The data rows' cells of the wanted columns, as object arrays (ragged rows padded)."""
+    body = rows[1:]
+    n = len(body)
+    if not wanted:
+        return []
+    width = max(wanted) + 1
+    if n == 0:
+        return [np.empty(0, dtype=object) for _ in wanted]
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=n)
+    full = max(width, int(lengths.max()))
+    short = np.flatnonzero(lengths < full)
+    if len(short):
+        body = list(body)
+        for k in short:
+            body[k] = [*body[k], *([None] * (full - len(body[k])))]
+    grid = np.empty((n, full), dtype=object)
+    grid[:] = body  # one pass over the rows: far cheaper than one pass per column
+    return [np.ascontiguousarray(grid[:, j]) for j in wanted]
+
+
+def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Issue]]:
+    """One source tab: match row 1 to the template's columns, then read every data row."""
+    found: list[Issue] = []
+    header_row = raw.rows[0] if raw.rows else []
+    lookup: dict[str, str] = {}
+    for column in spec.columns:  # names win over aliases
+        lookup.setdefault(normalise(column.name), column.name)
+    for column in spec.columns:
+        for alias in column.aliases:
+            lookup.setdefault(normalise(alias), column.name)
+
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    letters: dict[str, str] = {}
+    for j, value in enumerate(header_row):
+        text = _header_text(value)
+        name = lookup.get(normalise(text)) if text else None
+        if name is None:
+            continue
+        if name in positions:
+            first = headers[name]
+            found.append(
+                issue(
+                    "header.duplicate",
+                    f"'{text}' and '{first}' (column {letters[name]}) both mean the {name} "
+                    f"column; prodsheets reads column {letters[name]}. Rename or remove one.",
+                    tab=raw.title,
+                    cell=f"{column_letter(j)}1",
+                    row=1,
+                    column=text,
+                    value=value,
+                )
+            )
+            continue
+        positions[name] = j
+        headers[name] = text
+        letters[name] = column_letter(j)
+
+    for column in spec.columns:
+        if column.required and column.name not in positions:
+            also = f" (or {', '.join(column.aliases)})" if column.aliases else ""
+            found.append(
+                issue(
+                    "header.missing",
+                    f"The {raw.title} tab has no {column.name} column{also}; add a "
+                    f"'{column.name}' header in row 1.",
+                    tab=raw.title,
+                    column=column.name,
+                )
+            )
+
+    names = list(positions)
+    cells = dict(zip(names, _body_columns(raw.rows, [positions[c] for c in names]), strict=True))
+    parsed: dict[str, Parsed] = {
+        name: parse_column(
+            cells[name],
+            spec.column(name),
+            date_order=config.date_order,
+            decimal_comma=config.decimal_comma,
+        )
+        for name in names
+    }
+    n = max(len(raw.rows) - 1, 0)
+    blank_row = np.ones(n, dtype=bool)
+    for result in parsed.values():
+        blank_row &= result.blank
+    keep = ~blank_row
+    rows = np.flatnonzero(keep).astype(np.int64) + 2
+    index = pd.Index(rows, name="row")
+    everything_kept = bool(keep.all())
+
+    columns: dict[str, object] = {}
+    unreadable: dict[str, np.ndarray] = {}
+    date_only: dict[str, np.ndarray] = {}
+    raw_cells: dict[str, np.ndarray] = {}
+    for name in names:
+        result = parsed[name] if everything_kept else parsed[name].take(keep)
+        kept_cells = cells[name] if everything_kept else cells[name][keep]
+        columns[name] = result.array()
+        unreadable[name] = result.bad
+        raw_cells[name] = kept_cells
+        if result.kind == "datetime" and result.date_only is not None:
+            date_only[name] = result.date_only
+        for position, problem in sorted(result.problems.items()):
+            row = int(rows[position])
+            found.append(
+                issue(
+                    problem.rule,
+                    problem.message,
+                    tab=raw.title,
+                    cell=f"{letters[name]}{row}",
+                    row=row,
+                    column=headers[name],
+                    value=cell_shown(kept_cells[position]),
+                )
+            )
+    for column in spec.columns:
+        if column.type == "datetime" and column.name not in date_only:
+            date_only[column.name] = np.zeros(len(rows), dtype=bool)
+
+    table = Table(
+        spec=spec,
+        title=raw.title,
+        frame=_frame(spec, columns, index),
+        headers=headers,
+        letters=letters,
+        unreadable=unreadable,
+        date_only=date_only,
+        raw=raw_cells,
+    )
+    return table, found

@@ -18,8 +18,11 @@ def google_key(location: str) -> str | None:
     return match.group(1) if match else None
 
 
-def open_workbook(location: str, config: Config, *, create: bool = False) -> Workbook:
-    """The backend for ``location``. ``create`` allows a local file that does not exist yet."""
+def open_workbook(
+    location: str, config: Config, *, create: bool = False, force: bool = False
+) -> Workbook:
+    """The backend for ``location``. ``create`` allows a local file that does not exist yet;
+    ``force`` writes even when another program seems to have a local file open."""
     key = google_key(location)
     if key is not None:
         from prodsheets.backends.gsheets import GoogleWorkbook
@@ -27,4 +30,4 @@ def open_workbook(location: str, config: Config, *, create: bool = False) -> Wor
         return GoogleWorkbook(key, config=config, location=location)
     from prodsheets.backends.xlsx import XlsxWorkbook
 
-    return XlsxWorkbook(location, create=create)
+    return XlsxWorkbook(location, create=create, ignore_locks=force)

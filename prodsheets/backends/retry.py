@@ -1,0 +1,224 @@
+"""Our HTTP client for the Sheets API: the endpoint override and bounded retries.
+
+gspread's own ``BackOffHTTPClient`` retries without end and ignores ``Retry-After``. This one
+plugs into the same ``http_client=`` seam of ``gspread.Client`` and
+
+- sends every request to ``api_endpoint`` instead of ``https://sheets.googleapis.com`` (a proxy
+  or the local test server), rewriting the URL here rather than patching ``gspread.urls``;
+- retries HTTP 429, 5xx and dropped connections with exponential backoff and full jitter,
+  waiting at least what ``Retry-After`` asks, and gives up with one plain sentence once
+  ``retry_seconds`` have gone by;
+- never replays a ``spreadsheets.batchUpdate`` whose fate is unknown (5xx or a dropped
+  connection): it raises ``WriteInDoubt`` so the caller re-reads the spreadsheet and builds a
+  write that is right whether or not the first one was applied.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from google.auth.exceptions import RefreshError, TransportError
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from requests import Response
+
+from prodsheets.errors import WorkbookError
+
+GOOGLE_SHEETS = "https://sheets.googleapis.com"
+RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# requests' own faults that mean "the answer never arrived": the request may or may not have
+# been carried out on the other side.
+CONNECTION_FAULTS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.Timeout,
+    TransportError,
+)
+
+
+class WriteInDoubt(Exception):
+    """A write got no answer or a server error: it may or may not have been applied."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class Attempts:
+    """The retries of one piece of work, sharing one deadline."""
+
+    budget: float
+    endpoint: str
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    jitter: Callable[[], float] = random.random
+    base: float = 0.5
+    cap: float = 32.0
+    count: int = 0
+    started: float = field(default=-1.0)
+
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
+
+    def wait(self, reason: str, retry_after: float | None = None) -> None:
+        """Sleep before the next try, or raise ``WorkbookError`` when time is up.
+
+        Full jitter: a random wait between 0 and base x 2^n (capped), so that many clients
+        hitting the same quota do not come back in step; never shorter than Retry-After.
+        """
+        ceiling = min(self.cap, self.base * (2**self.count))
+        delay = ceiling * self.jitter()
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        left = self.budget - (self.clock() - self.started)
+        if delay > left:
+            raise WorkbookError(give_up_sentence(reason, self.budget, self.endpoint))
+        self.count += 1
+        self.sleep(delay)
+
+
+def give_up_sentence(reason: str, budget: float, endpoint: str) -> str:
+    """The one sentence a person reads when retries ran out."""
+    seconds = f"{budget:g} seconds"
+    where = endpoint or GOOGLE_SHEETS
+    if reason == "429":
+        return (
+            f"Google Sheets kept refusing requests for quota reasons (HTTP 429) for {seconds}; "
+            "wait a minute and run again, or raise retry_seconds in prodsheets.toml."
+        )
+    if reason == "connection":
+        return (
+            f"Could not reach Google Sheets at {where} for {seconds}; check the network "
+            "connection (or api_endpoint in prodsheets.toml) and run again."
+        )
+    return (
+        f"Google Sheets answered with server errors (HTTP {reason}) for {seconds}; run again later."
+    )
+
+
+def retry_after_seconds(response: Response) -> float | None:
+    """``Retry-After`` as seconds: either a number or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class RetryingHTTPClient(HTTPClient):
+    """gspread's HTTP client with our endpoint and our bounded retries.
+
+    gspread constructs it as ``http_client(auth, session)``; the settings are class
+    attributes, so ``configured_client`` makes a subclass per workbook.
+    """
+
+    api_endpoint: str = ""
+    retry_seconds: float = 120.0
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
+        super().__init__(auth, session)
+        self.timeout = (15.0, 300.0)
+        self._shared: Attempts | None = None
+        self.calls: list[tuple[str, str, int]] = []  # (method, url path, request bytes)
+
+    def url(self, endpoint: str) -> str:
+        """The URL gspread built, pointed at ``api_endpoint`` when one is set."""
+        base = self.api_endpoint.rstrip("/")
+        if base and endpoint.startswith(GOOGLE_SHEETS):
+            return base + endpoint[len(GOOGLE_SHEETS) :]
+        return endpoint
+
+    def attempts(self) -> Attempts:
+        return self._shared or Attempts(
+            budget=self.retry_seconds, endpoint=self.api_endpoint, sleep=self.sleep
+        )
+
+    @contextmanager
+    def one_deadline(self) -> Iterator[Attempts]:
+        """Every request inside shares one time budget (a write and its re-reads)."""
+        outer = self._shared
+        self._shared = self._shared or self.attempts()
+        try:
+            yield self._shared
+        finally:
+            self._shared = outer
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: Any = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> Response:
+        url = self.url(endpoint)
+        if json is not None:
+            # Compact JSON: the Sheets API recommends requests under 2 MB, and the default
+            # separators of requests' json= add two bytes per value.
+            data = jsonlib.dumps(json, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            headers = {**(headers or {}), "Content-Type": "application/json"}
+        is_write = method.lower() == "post" and url.endswith(":batchUpdate")
+        attempts = self.attempts()
+        while True:
+            try:
+                response = self.session.request(
+                    method=method,
+                    url=url,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
+            except RefreshError:
+                raise
+            except CONNECTION_FAULTS:
+                if is_write:
+                    raise WriteInDoubt("connection") from None
+                attempts.wait("connection")
+                continue
+            self.calls.append((method.upper(), urlsplit(url).path, len(data or b"")))
+            if response.ok:
+                return response
+            status = response.status_code
+            if status not in RETRY_STATUS:
+                raise APIError(response)
+            wait_at_least = retry_after_seconds(response)
+            if is_write and status != 429:
+                # A 429 is a refusal before any work; a 5xx may come after the write applied.
+                raise WriteInDoubt(str(status), wait_at_least)
+            attempts.wait("429" if status == 429 else str(status), wait_at_least)
+
+
+def configured_client(endpoint: str, retry_seconds: float) -> type[RetryingHTTPClient]:
+    """A ``RetryingHTTPClient`` class with this workbook's settings, for ``http_client=``."""
+
+    class Configured(RetryingHTTPClient):
+        pass
+
+    Configured.api_endpoint = endpoint
+    Configured.retry_seconds = retry_seconds
+    return Configured

@@ -1,0 +1,409 @@
+"""A local Excel workbook (.xlsx / .xlsm): read with calamine, write without losing anything.
+
+Reading uses python-calamine (several times faster than openpyxl), plus a byte-level look at
+formula and error cells, which calamine shows as blanks. Writing never loads the workbook into
+an object model: the summary tabs' worksheet parts are generated and every other part of the
+zip is copied as it was (see ``xlsx_package``), then the new file replaces the old in one
+``os.replace``. A workbook open in Excel or LibreOffice, or changed since we read it, is left
+alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import secrets
+import stat
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from prodsheets.backends import xlsx_package as pkg
+from prodsheets.backends.base import (
+    Contents,
+    Format,
+    LayoutTab,
+    RawCell,
+    RawTab,
+    SummaryTable,
+)
+from prodsheets.errors import (
+    AlreadyExists,
+    WorkbookChanged,
+    WorkbookError,
+    WorkbookLocked,
+    WorkbookNotFound,
+)
+from prodsheets.template import normalise
+
+TEMP_PREFIX = ".prodsheets-tmp-"
+_STALE_TEMP_SECONDS = 24 * 3600
+_DROPDOWN_ROWS = 500  # how far down an open-ended range reference ("Departments!A2:A") reaches
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the file was when we read it, to notice a change before we write."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+class XlsxWorkbook:
+    """A workbook in a local .xlsx or .xlsm file."""
+
+    def __init__(self, location: str, *, create: bool = False, ignore_locks: bool = False) -> None:
+        self.location = location
+        self.path = Path(location).expanduser()
+        self.ignore_locks = ignore_locks
+        self._seen: Snapshot | None = None
+        if not create and not self.path.exists():
+            raise WorkbookNotFound(
+                f"{location} does not exist; check the path, or create it with prodsheets init."
+            )
+
+    # ---------------------------------------------------------------------------------- read
+
+    def read(self, select: Sequence[str] | None = None) -> Contents:
+        """Tab titles, our tabs, and the raw cells of the chosen tabs (matched by title, also
+        ignoring case and spaces)."""
+        data, snapshot = self._load()
+        package = pkg.Package.open(data, name=self.location)
+        structure = pkg.read_structure(package, name=self.location)
+        book = self._calamine(data)
+        titles = list(book.sheet_names)
+        wanted = None if select is None else {normalise(s) for s in select}
+        exact = set() if select is None else set(select)
+        by_title = {s.title: s for s in structure.sheets}
+
+        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
+            rows = self._sheet_rows(book, package, sheet, nrows=1)
+            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
+
+        owned = pkg.owned_titles(structure, header_of)
+        tabs: dict[str, RawTab] = {}
+        for title in titles:
+            if wanted is not None and title not in exact and normalise(title) not in wanted:
+                continue
+            sheet = by_title.get(title)
+            if sheet is None or not sheet.is_worksheet:
+                tabs[title] = RawTab(title, [])
+                continue
+            tabs[title] = RawTab(title, self._sheet_rows(book, package, sheet))
+        self._seen = snapshot
+        return Contents(titles=titles, owned=owned, tabs=tabs)
+
+    def _load(self) -> tuple[bytes, Snapshot]:
+        try:
+            with open(self.path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                data = handle.read()
+        except FileNotFoundError as exc:
+            raise WorkbookNotFound(
+                f"{self.location} does not exist; check the path, or create it with "
+                "prodsheets init."
+            ) from exc
+        except IsADirectoryError as exc:
+            raise WorkbookError(f"{self.location} is a folder, not an Excel workbook.") from exc
+        except PermissionError as exc:
+            raise WorkbookError(
+                f"No permission to read {self.location}; check the file's permissions."
+            ) from exc
+        except OSError as exc:
+            raise WorkbookError(f"Could not read {self.location}: {exc.strerror}.") from exc
+        digest = hashlib.sha256(data).hexdigest()
+        return data, Snapshot(info.st_size, info.st_mtime_ns, digest)
+
+    def _calamine(self, data: bytes) -> Any:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            return CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, ValueError, OSError) as exc:
+            raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
+
+    def _sheet_rows(
+        self, book: Any, package: pkg.Package, sheet: pkg.Sheet, nrows: int | None = None
+    ) -> list[list[RawCell]]:
+        from python_calamine import CalamineError
+
+        try:
+            values = book.get_sheet_by_name(sheet.title).to_python(
+                skip_empty_area=False, nrows=nrows
+            )
+        except (CalamineError, ValueError) as exc:
+            raise WorkbookError(
+                f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
+            ) from exc
+        rows: list[list[RawCell]] = [[None if v == "" else v for v in row] for row in values]
+        if sheet.part and package.has(sheet.part):
+            with package.open_part(sheet.part) as stream:
+                special = pkg.formula_cells(stream)
+            for (row, col), value in special.items():
+                if nrows is not None and row >= nrows:
+                    continue
+                while len(rows) <= row:
+                    rows.append([])
+                line = rows[row]
+                if len(line) <= col:
+                    line.extend([None] * (col + 1 - len(line)))
+                current = line[col]
+                # a formula with a saved text result that calamine did give stays as it is
+                if current is None or isinstance(value, str):
+                    line[col] = value
+        return rows
+
+    # --------------------------------------------------------------------------------- write
+
+    def write(self, tables: Sequence[SummaryTable]) -> None:
+        """Create or replace the summary tabs; every other part of the file stays as it was."""
+        self._refuse_if_locked()
+        data, snapshot = self._load()
+        if self._seen is not None and snapshot != self._seen:
+            raise WorkbookChanged(
+                f"{self.location} changed on disk after prodsheets read it; nothing was "
+                "written. Run the command again."
+            )
+        package = pkg.Package.open(data, name=self.location)
+        structure = pkg.read_structure(package, name=self.location)
+
+        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
+            book = self._calamine(data)
+            rows = self._sheet_rows(book, package, sheet, nrows=1)
+            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
+
+        owned = pkg.owned_titles(structure, header_of)
+        plan = pkg.plan_write(package, structure, owned, tables)
+        self._replace(
+            lambda handle: pkg.write_package(
+                handle, package, changed=plan.changed, removed=plan.removed, added=plan.added
+            ),
+            expect=snapshot,
+        )
+
+    # ------------------------------------------------------------------------------- lay_out
+
+    def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
+        """A new workbook with the source tabs laid out (``init``)."""
+        if self.path.exists() and not force:
+            raise AlreadyExists(f"{self.location} already exists; use --force to replace it.")
+        if self.path.exists():
+            self._refuse_if_locked()
+        book = build_layout(tabs)
+        self._replace(book.save, expect=None)
+        return [t.title for t in tabs]
+
+    # ------------------------------------------------------------------------- file handling
+
+    def lock_owner(self) -> str | None:
+        """Which program has the workbook open, judging by its lock file beside it."""
+        folder, name = self.path.parent, self.path.name
+        if (folder / f".~lock.{name}#").exists():
+            return "LibreOffice"
+        candidates = {f"~${name}"}
+        if len(name) > 2:
+            candidates.add(f"~${name[2:]}")  # long names: Office drops the first two letters
+        if any((folder / c).exists() for c in candidates):
+            return "Excel"
+        return None
+
+    def _refuse_if_locked(self) -> None:
+        if self.ignore_locks:
+            return
+        owner = self.lock_owner()
+        if owner:
+            raise WorkbookLocked(
+                f"{self.location} is open in {owner} (its lock file is beside it); close it "
+                "there and run again, or use --force if it is not really open."
+            )
+
+    def _replace(self, fill: Any, *, expect: Snapshot | None) -> None:
+        """Write a temporary file beside the workbook, sync it, then rename it over the old."""
+        target = Path(os.path.realpath(self.path))
+        folder = target.parent
+        _remove_stale_temp_files(folder, target.name)
+        temp = folder / f"{TEMP_PREFIX}{target.name}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            original = os.stat(target)
+        except FileNotFoundError:
+            original = None
+        try:
+            with open(temp, "xb") as handle:
+                fill(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if original is not None:
+                os.chmod(temp, stat.S_IMODE(original.st_mode))
+                with contextlib.suppress(OSError):
+                    os.chown(temp, original.st_uid, original.st_gid)
+            if expect is not None:
+                now = os.stat(target)
+                if (now.st_size, now.st_mtime_ns) != (expect.size, expect.mtime_ns):
+                    raise WorkbookChanged(
+                        f"{self.location} changed on disk while prodsheets was writing; "
+                        "nothing was written. Run the command again."
+                    )
+            os.replace(temp, target)
+        except PermissionError as exc:
+            raise WorkbookError(
+                f"No permission to write {self.location} or its folder; check permissions."
+            ) from exc
+        except OSError as exc:
+            raise WorkbookError(f"Could not write {self.location}: {exc.strerror}.") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        _sync_folder(folder)
+        _, snapshot = self._load()
+        self._seen = snapshot
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+_TEMP_NAME = re.compile(r"-(\d+)-[0-9a-f]{8}$")
+
+
+def _remove_stale_temp_files(folder: Path, name: str) -> None:
+    """Temporary files a killed run left behind: their process is gone, or they are old."""
+    for path in folder.glob(f"{TEMP_PREFIX}{glob_escape(name)}-*"):
+        found = _TEMP_NAME.search(path.name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        alive = pid != os.getpid() and _process_alive(pid)
+        try:
+            old = time.time() - path.stat().st_mtime > _STALE_TEMP_SECONDS
+        except FileNotFoundError:
+            continue
+        if not alive or old:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([\[\]*?])", r"[\1]", text)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# init: a new workbook laid out with openpyxl (there is nothing to preserve)
+
+_LAYOUT_FORMATS = {
+    Format.MONEY: pkg.NUMBER_FORMATS[Format.MONEY],
+    Format.PERCENT: pkg.NUMBER_FORMATS[Format.PERCENT],
+    Format.INTEGER: pkg.NUMBER_FORMATS[Format.INTEGER],
+    Format.NUMBER: pkg.NUMBER_FORMATS[Format.NUMBER],
+    Format.DATE: pkg.NUMBER_FORMATS[Format.DATE],
+    Format.DATETIME: pkg.NUMBER_FORMATS[Format.DATETIME],
+}
+_RANGE = re.compile(
+    r"^(?:'(?P<qtab>(?:[^']|'')+)'|(?P<tab>[^!]+))!\$?(?P<c1>[A-Za-z]{1,3})\$?(?P<r1>\d+)"
+    r"(?::\$?(?P<c2>[A-Za-z]{1,3})\$?(?P<r2>\d+)?)?$"
+)
+
+
+def range_reference(reference: str) -> str:
+    """An absolute reference for a dropdown: "Departments!A2:A" -> "Departments!$A$2:$A$500"."""
+    found = _RANGE.match(reference.strip().lstrip("="))
+    if found is None:
+        return reference
+    tab = found.group("qtab").replace("''", "'") if found.group("qtab") else found.group("tab")
+    c1, r1 = found.group("c1").upper(), found.group("r1")
+    c2 = (found.group("c2") or c1).upper()
+    r2 = found.group("r2") or str(max(int(r1), 1) + _DROPDOWN_ROWS - 2)
+    quoted = (
+        tab if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", tab) else "'" + tab.replace("'", "''") + "'"
+    )
+    return f"{quoted}!${c1}${r1}:${c2}${r2}"
+
+
+def build_layout(tabs: Sequence[LayoutTab]) -> Any:
+    """An openpyxl workbook with one laid-out tab per ``LayoutTab``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    first = book.active
+    if first is not None:
+        book.remove(first)
+    bold = Font(bold=True)
+    for tab in tabs:
+        pkg.check_title(tab.title)
+        sheet = book.create_sheet(tab.title)
+        for col, header in enumerate(tab.headers, start=1):
+            cell = sheet.cell(row=1, column=col, value=pkg.clean_text(header))
+            cell.font = bold
+        sheet.freeze_panes = "A2"
+        for col in range(len(tab.headers)):
+            letter = pkg.column_letter(col)
+            dimension = sheet.column_dimensions[letter]
+            if col < len(tab.widths):
+                dimension.width = tab.widths[col]
+            fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
+            if fmt in _LAYOUT_FORMATS:
+                dimension.number_format = _LAYOUT_FORMATS[fmt]
+        for row_number, values in enumerate(tab.rows, start=2):
+            for col, value in enumerate(values):
+                if value is None:
+                    continue
+                cell = sheet.cell(row=row_number, column=col + 1)
+                if isinstance(value, str):
+                    cell.value = pkg.clean_text(value)
+                    cell.data_type = "s"  # text stays text, even "=..."
+                elif isinstance(value, Decimal):
+                    cell.value = value if value.is_finite() else str(value)
+                elif isinstance(value, dt.datetime):
+                    cell.value = value.replace(tzinfo=None)
+                else:
+                    cell.value = value
+                fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
+                if fmt in _LAYOUT_FORMATS and not isinstance(value, str):
+                    cell.number_format = _LAYOUT_FORMATS[fmt]
+        for col, choices in sorted(tab.dropdowns.items()):
+            letter = pkg.column_letter(col)
+            if isinstance(choices, str):
+                formula = range_reference(choices)
+                validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+            else:
+                listed = ",".join(c.replace('"', '""') for c in choices)
+                if len(listed) > 255:  # Excel's limit for a typed list
+                    continue
+                validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+            validation.showErrorMessage = True
+            validation.errorStyle = "warning"
+            validation.error = "Pick a value from the list."
+            validation.add(f"{letter}2:{letter}1048576")
+            sheet.add_data_validation(validation)
+    if not tabs:
+        book.create_sheet("Sheet1")
+    return book

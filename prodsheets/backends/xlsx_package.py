@@ -1,0 +1,1309 @@
+"""The .xlsx package at the level of zip entries and XML parts, for a writer that loses nothing.
+
+An .xlsx file is a zip of XML parts. prodsheets owns a few worksheet parts; everything else
+(people's tabs, charts, images, macros, comments) must come back out exactly as it went in. So
+instead of loading the workbook into an object model and saving it again (which drops whatever
+the model does not know), this module copies every other zip entry's compressed bytes as they
+are and edits the few bookkeeping parts by inserting text, never by re-serialising them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import struct
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape as _escape_text
+from xml.sax.saxutils import unescape as _unescape_text
+
+from prodsheets.backends.base import (
+    CellProblem,
+    Format,
+    RawCell,
+    RowStyle,
+    SummaryTable,
+    SummaryValue,
+)
+from prodsheets.errors import NotOwnedError, WorkbookError
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+OFFICE_DOCUMENT_REL = DOC_REL_NS + "/officeDocument"
+WORKSHEET_REL = DOC_REL_NS + "/worksheet"
+STYLES_REL = DOC_REL_NS + "/styles"
+CALC_CHAIN_REL = DOC_REL_NS + "/calcChain"
+CUSTOM_PROPS_REL = DOC_REL_NS + "/custom-properties"
+WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CUSTOM_PROPS_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+
+OWNED_PROPERTY = "prodsheets.owned"
+_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+# Excel refuses sheet names with these characters, or longer than 31 characters.
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 does not allow at all; a cell holding one would make the file unreadable.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Excel reads "_x0041_" in cell text as an escaped character; "_x005F_" keeps it literal.
+_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_MAX_CELL_TEXT = 32767  # Excel's limit on the characters in one cell
+
+
+# --------------------------------------------------------------------------------------------
+# The zip container
+
+
+@dataclass
+class Package:
+    """The workbook file as it was read: its bytes and its zip entries, in order."""
+
+    data: bytes
+    entries: list[zipfile.ZipInfo]
+    by_name: dict[str, zipfile.ZipInfo]
+    _zip: zipfile.ZipFile
+
+    @classmethod
+    def open(cls, data: bytes, *, name: str) -> Package:
+        """Open ``data`` as a zip; a file that is not one gets a sentence saying what it is."""
+        import io
+
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise WorkbookError(describe_not_xlsx(data, name)) from exc
+        entries = archive.infolist()
+        return cls(data, entries, {e.filename: e for e in entries}, archive)
+
+    def has(self, part: str) -> bool:
+        return part in self.by_name
+
+    def read(self, part: str) -> bytes:
+        try:
+            return self._zip.read(part)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise WorkbookError(f"Part {part} of the workbook is damaged ({exc}).") from exc
+
+    def open_part(self, part: str) -> BinaryIO:
+        return self._zip.open(part)  # type: ignore[return-value]
+
+    def raw(self, info: zipfile.ZipInfo) -> bytes:
+        """The entry's compressed bytes exactly as stored, to copy without recompressing."""
+        start = info.header_offset
+        header = self.data[start : start + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise WorkbookError(f"The workbook's zip entry {info.filename} is damaged.")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        begin = start + 30 + name_len + extra_len
+        return self.data[begin : begin + info.compress_size]
+
+
+def describe_not_xlsx(data: bytes, name: str) -> str:
+    """One sentence saying why ``data`` is not an .xlsx workbook we can use."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return (
+                f"{name} is protected with a password; remove the password in Excel or "
+                "LibreOffice (save it without one) and run again."
+            )
+        return f"{name} is an old Excel 97-2003 (.xls) file; save it as .xlsx and run again."
+    if not data:
+        return f"{name} is empty, not an Excel workbook; check the path or run prodsheets init."
+    return f"{name} is not an Excel workbook (.xlsx) or is damaged; check the file and run again."
+
+
+def _dos_time(when: time.struct_time) -> tuple[int, int]:
+    year = max(when.tm_year, 1980)
+    date = ((year - 1980) << 9) | (when.tm_mon << 5) | when.tm_mday
+    clock = (when.tm_hour << 11) | (when.tm_min << 5) | (when.tm_sec // 2)
+    return clock, date
+
+
+@dataclass
+class _Entry:
+    name: str
+    method: int
+    flags: int
+    clock: int
+    date: int
+    crc: int
+    compressed: bytes
+    size: int
+    external_attr: int = 0
+    create_system: int = 0
+
+
+def write_package(
+    out: BinaryIO,
+    package: Package,
+    *,
+    changed: dict[str, bytes],
+    removed: set[str],
+    added: Sequence[tuple[str, bytes]],
+) -> None:
+    """Write the new zip: every entry not in ``changed``/``removed`` copied byte-for-byte."""
+    entries: list[_Entry] = []
+    now = _dos_time(time.localtime())
+    for info in package.entries:
+        if info.filename in removed:
+            continue
+        if info.filename in changed:
+            entries.append(_deflate(info.filename, changed[info.filename], now))
+            continue
+        clock, date = _dos_time(time.struct_time((*info.date_time, 0, 0, -1)))
+        entries.append(
+            _Entry(
+                name=info.filename,
+                method=info.compress_type,
+                flags=info.flag_bits & ~0x08,  # sizes go in the local header, no descriptor
+                clock=clock,
+                date=date,
+                crc=info.CRC,
+                compressed=package.raw(info),
+                size=info.file_size,
+                external_attr=info.external_attr,
+                create_system=info.create_system,
+            )
+        )
+    for name, data in added:
+        entries.append(_deflate(name, data, now))
+
+    offsets: list[int] = []
+    position = 0
+    for entry in entries:
+        if entry.size >= 0xFFFFFFFF or len(entry.compressed) >= 0xFFFFFFFF:
+            raise WorkbookError(f"Part {entry.name} is too large to write (over 4 GB).")
+        encoded = entry.name.encode("utf-8")
+        offsets.append(position)
+        header = struct.pack(
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04",
+            20,
+            entry.flags,
+            entry.method,
+            entry.clock,
+            entry.date,
+            entry.crc,
+            len(entry.compressed),
+            entry.size,
+            len(encoded),
+            0,
+        )
+        out.write(header)
+        out.write(encoded)
+        out.write(entry.compressed)
+        position += len(header) + len(encoded) + len(entry.compressed)
+    directory_start = position
+    for entry, offset in zip(entries, offsets, strict=True):
+        encoded = entry.name.encode("utf-8")
+        record = struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            b"PK\x01\x02",
+            (entry.create_system << 8) | 20,
+            20,
+            entry.flags,
+            entry.method,
+            entry.clock,
+            entry.date,
+            entry.crc,
+            len(entry.compressed),
+            entry.size,
+            len(encoded),
+            0,
+            0,
+            0,
+            0,
+            entry.external_attr,
+            offset,
+        )
+        out.write(record)
+        out.write(encoded)
+        position += len(record) + len(encoded)
+    if len(entries) >= 0xFFFF or position >= 0xFFFFFFFF:
+        raise WorkbookError("The workbook is too large to write (over 4 GB or 65,535 parts).")
+    out.write(
+        struct.pack(
+            "<4sHHHHIIH",
+            b"PK\x05\x06",
+            0,
+            0,
+            len(entries),
+            len(entries),
+            position - directory_start,
+            directory_start,
+            0,
+        )
+    )
+
+
+def _deflate(name: str, data: bytes, now: tuple[int, int]) -> _Entry:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    compressed = packer.compress(data) + packer.flush()
+    flags = 0x800 if not name.isascii() else 0
+    return _Entry(
+        name, zipfile.ZIP_DEFLATED, flags, now[0], now[1], zlib.crc32(data), compressed, len(data)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the workbook's structure
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One tab as xl/workbook.xml lists it."""
+
+    title: str
+    sheet_id: int
+    rel_id: str
+    part: str  # zip entry name, "" when the relationship is missing
+    is_worksheet: bool
+
+
+@dataclass(frozen=True)
+class OwnedRecord:
+    """What the file says prodsheets wrote: a tab title, its sheetId and its header row."""
+
+    title: str
+    sheet_id: int
+    header: tuple[str, ...]
+
+
+@dataclass
+class Structure:
+    """The parts of the workbook the writer needs, and what ownership the file records."""
+
+    workbook_part: str
+    rels_part: str
+    sheets: list[Sheet]
+    rels: dict[str, tuple[str, str]]  # rId -> (type, zip entry name)
+    owned_records: list[OwnedRecord]
+    date1904: bool
+
+    @property
+    def titles(self) -> list[str]:
+        return [s.title for s in self.sheets]
+
+    def sheet(self, title: str) -> Sheet | None:
+        wanted = title.casefold()
+        for sheet in self.sheets:
+            if sheet.title.casefold() == wanted:
+                return sheet
+        return None
+
+
+def resolve(base_part: str, target: str) -> str:
+    """The zip entry a relationship target names, relative to the part that holds it."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    folder = base_part.rsplit("/", 1)[0] if "/" in base_part else ""
+    parts = [p for p in folder.split("/") if p]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def rels_part_of(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _parse(xml: bytes, part: str) -> ET.Element:
+    try:
+        return ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise WorkbookError(f"Part {part} of the workbook is damaged ({exc}).") from exc
+
+
+def read_relationships(package: Package, rels_part: str, source: str) -> dict[str, tuple[str, str]]:
+    if not package.has(rels_part):
+        return {}
+    root = _parse(package.read(rels_part), rels_part)
+    found: dict[str, tuple[str, str]] = {}
+    for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        found[rel.get("Id", "")] = (rel.get("Type", ""), resolve(source, rel.get("Target", "")))
+    return found
+
+
+def read_structure(package: Package, *, name: str) -> Structure:
+    """Find the workbook part, its tabs and the ownership record, or say it is not an .xlsx."""
+    top = read_relationships(package, "_rels/.rels", "")
+    workbook_part = next(
+        (target for kind, target in top.values() if kind == OFFICE_DOCUMENT_REL), ""
+    )
+    if not workbook_part:
+        workbook_part = "xl/workbook.xml"
+    if not package.has(workbook_part):
+        raise WorkbookError(
+            describe_not_xlsx(b"", name)
+            if not package.entries
+            else f"{name} is not an Excel workbook (.xlsx) or is damaged; check the "
+            "file and run again."
+        )
+    root = _parse(package.read(workbook_part), workbook_part)
+    rels_part = rels_part_of(workbook_part)
+    rels = read_relationships(package, rels_part, workbook_part)
+    sheets: list[Sheet] = []
+    for element in root.iter(f"{{{MAIN_NS}}}sheet"):
+        rel_id = element.get(f"{{{DOC_REL_NS}}}id", "")
+        kind, part = rels.get(rel_id, ("", ""))
+        try:
+            sheet_id = int(element.get("sheetId", "0"))
+        except ValueError:
+            sheet_id = 0
+        sheets.append(Sheet(element.get("name", ""), sheet_id, rel_id, part, kind == WORKSHEET_REL))
+    props = root.find(f"{{{MAIN_NS}}}workbookPr")
+    date1904 = props is not None and props.get("date1904", "").lower() in ("1", "true")
+    return Structure(workbook_part, rels_part, sheets, rels, read_owned(package), date1904)
+
+
+def read_owned(package: Package) -> list[OwnedRecord]:
+    """The ownership record kept in the custom document property ``prodsheets.owned``."""
+    if not package.has("docProps/custom.xml"):
+        return []
+    try:
+        root = ET.fromstring(package.read("docProps/custom.xml"))
+    except ET.ParseError:
+        return []
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        if prop.get("name") != OWNED_PROPERTY:
+            continue
+        text = "".join(prop.itertext())
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return []
+        records: list[OwnedRecord] = []
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("title"), str):
+                    header = item.get("header", [])
+                    records.append(
+                        OwnedRecord(
+                            item["title"],
+                            int(item.get("sheetId", 0) or 0),
+                            tuple(str(h) for h in header) if isinstance(header, list) else (),
+                        )
+                    )
+        return records
+    return []
+
+
+def owned_titles(
+    structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
+) -> frozenset[str]:
+    """Tabs that are ours: named as recorded, and either the same sheet (sheetId) or, when a
+    program renumbered the sheets, still carrying the header row we wrote."""
+    owned: set[str] = set()
+    for record in structure.owned_records:
+        sheet = structure.sheet(record.title)
+        if sheet is None or sheet.title != record.title or not sheet.is_worksheet:
+            continue
+        if sheet.sheet_id == record.sheet_id or (
+            record.header and header_of(sheet) == record.header
+        ):
+            owned.add(sheet.title)
+    return frozenset(owned)
+
+
+# --------------------------------------------------------------------------------------------
+# Formula cells calamine cannot describe: errors and formulas saved without a result
+
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def column_index(letters: bytes | str) -> int:
+    """0-based column index of "A", "AB", ..."""
+    number = 0
+    for char in letters if isinstance(letters, str) else letters.decode():
+        number = number * 26 + (ord(char) - 64)
+    return number - 1
+
+
+def column_letter(index: int) -> str:
+    """Column letter of a 0-based index."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+NO_RESULT = (
+    "This cell has a formula with no saved result; open and save the workbook in Excel or "
+    "LibreOffice so its value is stored."
+)
+
+
+def formula_cells(stream: BinaryIO) -> dict[tuple[int, int], RawCell]:
+    """Cells whose value calamine cannot give: (row, col) 0-based -> error text or CellProblem.
+
+    A byte-level scan of the sheet XML with ``bytes.find`` that only looks closely at cells
+    holding a formula or an error, so it adds little to calamine's own read."""
+    found: dict[tuple[int, int], RawCell] = {}
+    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
+    carry = b""
+    needles: tuple[bytes, ...] = ()
+    while True:
+        chunk = stream.read(1 << 22)
+        buffer = carry + chunk
+        if not needles:
+            root = re.search(rb"<(\w+:)?worksheet\b", buffer)
+            if root is None and chunk:
+                carry = buffer
+                continue
+            p = (root.group(1) or b"") if root else b""
+            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
+        data_end = buffer.find(b"sheetData>")
+        if data_end >= 0 and buffer[data_end - 1 : data_end] in (b"/", b":"):
+            _scan(buffer[:data_end], needles, found, shared)  # no cells after sheetData
+            break
+        if not chunk:
+            _scan(buffer, needles, found, shared)
+            break
+        cut = buffer.rfind(b"</row>")
+        if cut < 0:
+            carry = buffer
+            continue
+        cut += len(b"</row>")
+        _scan(buffer[:cut], needles, found, shared)
+        carry = buffer[cut:]
+    return found
+
+
+def _scan(
+    text: bytes,
+    needles: tuple[bytes, ...],
+    found: dict[tuple[int, int], RawCell],
+    shared: dict[bytes, tuple[str, str]],
+) -> None:
+    hits: list[int] = []
+    for needle in needles:
+        position = text.find(needle)
+        while position >= 0:
+            hits.append(position)
+            position = text.find(needle, position + 1)
+    if not hits:
+        return
+    hits.sort()
+    seen_start = -1
+    for hit in hits:
+        start = _cell_start(text, hit)
+        if start < 0 or start <= seen_start:
+            continue
+        seen_start = start
+        end = _cell_end(text, start)
+        if end < 0:
+            continue
+        _inspect(text[start:end], found, shared)
+
+
+def _cell_start(text: bytes, position: int) -> int:
+    """Where the <c> element around ``position`` starts (any namespace prefix)."""
+    index = position
+    while True:
+        index = text.rfind(b"<", 0, index)
+        if index < 0:
+            return -1
+        tag = re.match(rb"<(?:\w+:)?(\w+)", text[index : index + 40])
+        if tag and tag.group(1) == b"c":
+            return index
+        if tag and tag.group(1) in (b"row", b"sheetData"):
+            return -1
+        if index == 0:
+            return -1
+
+
+def _cell_end(text: bytes, start: int) -> int:
+    open_end = text.find(b">", start)
+    if open_end < 0:
+        return -1
+    if text[open_end - 1 : open_end] == b"/":
+        return open_end + 1
+    close = re.compile(rb"</(?:\w+:)?c>").search(text, open_end)
+    return close.end() if close else -1
+
+
+def _inspect(
+    cell: bytes, found: dict[tuple[int, int], RawCell], shared: dict[bytes, tuple[str, str]]
+) -> None:
+    open_end = cell.find(b">")
+    attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(cell[:open_end])}
+    ref = attrs.get(b"r")
+    if not ref:
+        return
+    where = _CELL_REF.fullmatch(ref)
+    if not where:
+        return
+    row, col = int(where.group(2)) - 1, column_index(where.group(1))
+    kind = attrs.get(b"t", b"n")
+    value_match = re.search(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", cell, re.S)
+    value = _xml_text(value_match.group(1)) if value_match else None
+    if kind == b"e":
+        found[(row, col)] = value or "#N/A"
+        return
+    formula_match = re.search(rb"<(?:\w+:)?f(\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", cell, re.S)
+    if formula_match is None:
+        return
+    f_attrs = {
+        m.group(1): m.group(2) or m.group(3) or b""
+        for m in _ATTR.finditer(formula_match.group(1) or b"")
+    }
+    formula = _xml_text(formula_match.group(2) or b"")
+    si = f_attrs.get(b"si")
+    if f_attrs.get(b"t") == b"shared" and si is not None:
+        if formula:
+            shared[si] = (formula, ref.decode())
+        elif si in shared:
+            formula = _translate(*shared[si], ref.decode())
+    if value is None or (value == "" and kind not in (b"str", b"inlineStr")):
+        if kind == b"inlineStr" and b"<is" in cell:
+            return
+        shown = "=" + formula if formula else "=(formula)"
+        found[(row, col)] = CellProblem(shown=shown, reason=NO_RESULT)
+
+
+def _translate(formula: str, origin: str, dest: str) -> str:
+    from openpyxl.formula.translate import Translator
+
+    try:
+        return str(Translator("=" + formula, origin=origin).translate_formula(dest))[1:]
+    except Exception:  # a formula openpyxl cannot move: quote the original
+        return formula
+
+
+def _xml_text(raw: bytes) -> str:
+    return _unescape_text(raw.decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+
+
+# --------------------------------------------------------------------------------------------
+# Writing values
+
+
+def clean_text(text: str) -> str:
+    """Cell text as XML can hold it and Excel will show it literally."""
+    if _NEEDS_CLEANING.search(text) is None and len(text) <= _MAX_CELL_TEXT:
+        return text  # the common case, one scan
+    text = _XML_FORBIDDEN.sub("", text)
+    if len(text) > _MAX_CELL_TEXT:
+        text = text[:_MAX_CELL_TEXT]
+    return _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+
+
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x")
+
+
+def xml_attr(text: str) -> str:
+    return _escape_text(_XML_FORBIDDEN.sub("", text), {'"': "&quot;"})
+
+
+def check_title(title: str) -> None:
+    if not title or len(title) > 31 or _BAD_TITLE.search(title) or title.startswith("'"):
+        raise WorkbookError(
+            f'"{title}" cannot be a tab name in Excel (1-31 characters, none of []:*?/\\).'
+        )
+
+
+NUMBER_FORMATS: dict[Format, str] = {
+    Format.MONEY: "#,##0.00;(#,##0.00)",
+    Format.PERCENT: "0.0%",
+    Format.INTEGER: "#,##0",
+    Format.NUMBER: "0.0",
+    Format.DATE: "yyyy-mm-dd",
+    Format.DATETIME: "yyyy-mm-dd hh:mm",
+}
+_BUILTIN_FORMATS = {
+    "General": 0,
+    "0": 1,
+    "0.00": 2,
+    "#,##0": 3,
+    "#,##0.00": 4,
+    "0%": 9,
+    "0.00%": 10,
+}
+FILLS = {RowStyle.OVER: "FFFFC7CE", RowStyle.AT_RISK: "FFFFEB9C"}
+HEADER = "header"  # the header row's style key, next to the RowStyle values
+
+
+class Styles:
+    """Adds the few cell styles the summary tabs need to xl/styles.xml by inserting elements.
+
+    An identical element already there (from our last write) is reused, so repeated syncs
+    leave styles.xml as it is."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml.decode("utf-8")
+        root = re.search(r"<(\w+:)?styleSheet\b", self.xml)
+        if root is None:
+            raise WorkbookError("The workbook's styles part is damaged.")
+        self.p = root.group(1) or ""
+        self._xf_cache: dict[tuple[str, Format], int] = {}
+        self.changed = False
+
+    # -- generic helpers over one list element (numFmts, fonts, fills, cellXfs)
+    def _section(self, tag: str) -> re.Match[str] | None:
+        p = re.escape(self.p)
+        return re.search(rf"<{p}{tag}\b[^>]*?(?:/>|>(.*?)</{p}{tag}>)", self.xml, re.S)
+
+    def _children(self, tag: str, child: str) -> list[str]:
+        section = self._section(tag)
+        if section is None or section.group(1) is None:
+            return []
+        p = re.escape(self.p)
+        return re.findall(
+            rf"<{p}{child}\b[^>]*?/>|<{p}{child}\b[^>]*?[^/]>.*?</{p}{child}>|<{p}{child}>.*?</{p}{child}>",
+            section.group(1),
+            re.S,
+        )
+
+    def _append(self, tag: str, child: str, element: str, before: Sequence[str]) -> int:
+        """Index of ``element`` in the list, appending it when it is not there yet."""
+        existing = self._children(tag, child)
+        if element in existing:
+            return existing.index(element)
+        count = len(existing) + 1
+        section = self._section(tag)
+        p = self.p
+        if section is None:
+            block = f'<{p}{tag} count="1">{element}</{p}{tag}>'
+            self.xml = self._insert_block(block, before)
+        else:
+            start_tag = re.match(r"<[^>]*?(/?)>", section.group(0), re.S)
+            assert start_tag is not None
+            head = start_tag.group(0)
+            if head.endswith("/>"):
+                head = head[:-2] + ">"
+            head = _set_count(head, count)
+            inner = section.group(1) or ""
+            replacement = f"{head}{inner}{element}</{p}{tag}>"
+            self.xml = self.xml[: section.start()] + replacement + self.xml[section.end() :]
+        self.changed = True
+        return count - 1
+
+    def _insert_block(self, block: str, before: Sequence[str]) -> str:
+        """Insert a new list element where the schema's order wants it."""
+        p = re.escape(self.p)
+        for tag in before:
+            found = re.search(rf"<{p}{tag}\b", self.xml)
+            if found:
+                return self.xml[: found.start()] + block + self.xml[found.start() :]
+        end = re.search(rf"</{p}styleSheet>", self.xml)
+        if end is None:
+            raise WorkbookError("The workbook's styles part is damaged.")
+        return self.xml[: end.start()] + block + self.xml[end.start() :]
+
+    # -- what the summary tabs need
+    def number_format(self, code: str) -> int:
+        if code in _BUILTIN_FORMATS:
+            return _BUILTIN_FORMATS[code]
+        p = self.p
+        ids = []
+        for element in self._children("numFmts", "numFmt"):
+            attrs = dict(re.findall(r'(\w+)="([^"]*)"', element))
+            number = int(attrs.get("numFmtId", "0"))
+            ids.append(number)
+            if _unescape_text(attrs.get("formatCode", ""), {"&quot;": '"'}) == code:
+                return number
+        number = max([163, *ids]) + 1
+        element = f'<{p}numFmt numFmtId="{number}" formatCode="{xml_attr(code)}"/>'
+        self._append("numFmts", "numFmt", element, _AFTER_NUMFMTS)
+        return number
+
+    def bold_font(self) -> int:
+        fonts = self._children("fonts", "font")
+        p = self.p
+        if fonts:
+            base = fonts[0]
+            if re.search(rf"<{re.escape(p)}b\s*/>", base):
+                return 0
+            if base.endswith("/>"):
+                element = base[:-2] + f"><{p}b/></{p}font>"
+            else:
+                head_end = base.find(">") + 1
+                element = base[:head_end] + f"<{p}b/>" + base[head_end:]
+        else:
+            element = f'<{p}font><{p}b/><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>'
+        return self._append("fonts", "font", element, _AFTER_FONTS)
+
+    def fill(self, rgb: str) -> int:
+        p = self.p
+        if not self._children("fills", "fill"):
+            # Excel reserves the first two fills (none, gray125).
+            self._append(
+                "fills",
+                "fill",
+                f'<{p}fill><{p}patternFill patternType="none"/></{p}fill>',
+                _AFTER_FILLS,
+            )
+            self._append(
+                "fills",
+                "fill",
+                f'<{p}fill><{p}patternFill patternType="gray125"/></{p}fill>',
+                _AFTER_FILLS,
+            )
+        element = (
+            f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+            f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>'
+        )
+        return self._append("fills", "fill", element, _AFTER_FILLS)
+
+    def xf(self, style: str, fmt: Format) -> int:
+        """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain)."""
+        key = (style, fmt)
+        if key in self._xf_cache:
+            return self._xf_cache[key]
+        code = NUMBER_FORMATS.get(fmt)
+        number = self.number_format(code) if code else 0
+        bold = style in (HEADER, RowStyle.SECTION, RowStyle.TOTAL)
+        font = self.bold_font() if bold else 0
+        rgb = FILLS.get(RowStyle(style)) if style in FILLS else None
+        fill_id = self.fill(rgb) if rgb else 0
+        if not self._children("cellStyleXfs", "xf"):
+            p = self.p
+            self._append(
+                "cellStyleXfs",
+                "xf",
+                f'<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+                _AFTER_CELLSTYLEXFS,
+            )
+        if number == 0 and font == 0 and fill_id == 0 and self._children("cellXfs", "xf"):
+            index = 0
+        else:
+            p = self.p
+            element = (
+                f'<{p}xf numFmtId="{number}" fontId="{font}" fillId="{fill_id}" borderId="0" '
+                f'xfId="0" applyNumberFormat="1" applyFont="1" applyFill="1"/>'
+            )
+            if not self._children("cellXfs", "xf"):
+                self._append(
+                    "cellXfs",
+                    "xf",
+                    f'<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+                    _AFTER_CELLXFS,
+                )
+            index = self._append("cellXfs", "xf", element, _AFTER_CELLXFS)
+        self._xf_cache[key] = index
+        return index
+
+    def data(self) -> bytes:
+        return self.xml.encode("utf-8")
+
+
+_AFTER_CELLXFS = ("cellStyles", "dxfs", "tableStyles", "colors", "extLst")
+_AFTER_CELLSTYLEXFS = ("cellXfs", *_AFTER_CELLXFS)
+_AFTER_BORDERS = ("cellStyleXfs", *_AFTER_CELLSTYLEXFS)
+_AFTER_FILLS = ("borders", *_AFTER_BORDERS)
+_AFTER_FONTS = ("fills", *_AFTER_FILLS)
+_AFTER_NUMFMTS = ("fonts", *_AFTER_FONTS)
+
+MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{MAIN_NS}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+).encode()
+
+
+def _set_count(start_tag: str, count: int) -> str:
+    if re.search(r'\scount="\d*"', start_tag):
+        return re.sub(r'\scount="\d*"', f' count="{count}"', start_tag, count=1)
+    return start_tag[:-1] + f' count="{count}">'
+
+
+def _serial(value: dt.date, date1904: bool) -> str | None:
+    """The spreadsheet serial number of a date or date-time (None when Excel cannot show it)."""
+    epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=None)
+    else:
+        moment = dt.datetime(value.year, value.month, value.day)
+    if moment < dt.datetime(1900, 3, 1):
+        return None
+    delta = moment - epoch
+    if isinstance(value, dt.datetime):
+        return repr(delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000)
+    return str(delta.days)
+
+
+def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
+    """The worksheet part of one summary tab: values only, styled, header frozen."""
+    ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
+    letters = [column_letter(i) for i in range(ncols)]
+    column_formats = [c.format for c in table.columns] + [Format.TEXT] * (
+        ncols - len(table.columns)
+    )
+    out: list[str] = []
+    header_style = styles.xf(HEADER, Format.TEXT)
+    cells = []
+    for i, column in enumerate(table.columns):
+        cells.append(_text_cell(f"{letters[i]}1", header_style, column.name))
+    out.append(f'<row r="1">{"".join(cells)}</row>')
+
+    plain_styles = [styles.xf("", f) for f in column_formats]
+    for index, values in enumerate(table.rows):
+        number = index + 2
+        style = table.styles.get(index)
+        formats = table.row_formats.get(index)
+        if style is None and formats is None:
+            cell_styles = plain_styles
+        else:
+            row_formats = (
+                [table.format_of(index, c) for c in range(ncols)] if formats else column_formats
+            )
+            cell_styles = [styles.xf(style or "", f) for f in row_formats]
+        cells = []
+        fill_blanks = style is not None
+        for col, value in enumerate(values):
+            kind = type(value)
+            if isinstance(value, str):  # the common cases inline, the rest in _cell
+                cells.append(_text_cell(f"{letters[col]}{number}", cell_styles[col], value))
+            elif kind is int:
+                s = cell_styles[col]
+                cells.append(
+                    f'<c r="{letters[col]}{number}" s="{s}"><v>{value}</v></c>'
+                    if s
+                    else f'<c r="{letters[col]}{number}"><v>{value}</v></c>'
+                )
+            elif value is None and not fill_blanks:
+                continue
+            else:
+                ref = f"{letters[col]}{number}"
+                cells.append(_cell(ref, cell_styles[col], value, fill_blanks, date1904))
+        if fill_blanks:
+            for col in range(len(values), ncols):
+                cells.append(f'<c r="{letters[col]}{number}" s="{cell_styles[col]}"/>')
+        out.append(f'<row r="{number}">{"".join(cells)}</row>')
+
+    last = f"{letters[ncols - 1]}{len(table.rows) + 1}"
+    cols = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{max(1, min(255, c.width))}" customWidth="1"/>'
+        for i, c in enumerate(table.columns)
+    )
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
+        f'<dimension ref="A1:{last}"/>'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        "</sheetView></sheetViews>"
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + "<sheetData>"
+    )
+    tail = (
+        "</sheetData>"
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>"
+    )
+    return (head + "".join(out) + tail).encode("utf-8")
+
+
+def _text_cell(ref: str, style: int, text: str) -> str:
+    text = clean_text(text)
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    s = f' s="{style}"' if style else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _cell(ref: str, style: int, value: SummaryValue, fill_blank: bool, date1904: bool) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return f'<c r="{ref}"{s}/>' if fill_blank else ""
+    if isinstance(value, str):
+        return _text_cell(ref, style, value)
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return _text_cell(ref, style, str(value))
+        text = str(value)
+        if "E" in text:
+            text = format(value, "f")
+        return f'<c r="{ref}"{s}><v>{text}</v></c>'
+    if isinstance(value, float):  # not a SummaryValue, but never lose a number
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, dt.date):
+        serial = _serial(value, date1904)
+        if serial is None:
+            return _text_cell(ref, style, value.isoformat())
+        return f'<c r="{ref}"{s}><v>{serial}</v></c>'
+    return _text_cell(ref, style, str(value))
+
+
+# --------------------------------------------------------------------------------------------
+# Bookkeeping parts, edited by insertion
+
+
+def _root_prefix(xml: str, local: str) -> str:
+    found = re.search(rf"<(\w+:)?{local}\b", xml)
+    return found.group(1) or "" if found else ""
+
+
+def _insert_before_close(xml: str, tag: str, text: str) -> str:
+    """Insert ``text`` before ``</tag>`` (the last one), opening a self-closed element."""
+    p = _root_prefix(xml, tag)
+    close = xml.rfind(f"</{p}{tag}>")
+    if close >= 0:
+        return xml[:close] + text + xml[close:]
+    empty = re.search(rf"<{re.escape(p)}{tag}\b([^>]*?)/>", xml)
+    if empty is None:
+        raise WorkbookError(f"The workbook has no <{tag}> list where one is required.")
+    return (
+        xml[: empty.start()] + f"<{p}{tag}{empty.group(1)}>{text}</{p}{tag}>" + xml[empty.end() :]
+    )
+
+
+def add_sheets(xml: bytes, sheets: Iterable[tuple[str, int, str]]) -> bytes:
+    """xl/workbook.xml with new ``<sheet>`` elements appended (keeps existing indices)."""
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "workbook")
+    root_tag = re.search(rf"<{re.escape(p)}workbook\b[^>]*>", text)
+    assert root_tag is not None
+    declared = re.search(rf'xmlns:(\w+)="{re.escape(DOC_REL_NS)}"', root_tag.group(0))
+    r = declared.group(1) if declared else "r"
+    extra = "" if declared else f' xmlns:r="{DOC_REL_NS}"'
+    new = "".join(
+        f'<{p}sheet name="{xml_attr(title)}" sheetId="{sheet_id}"{extra} {r}:id="{rel_id}"/>'
+        for title, sheet_id, rel_id in sheets
+    )
+    return _insert_before_close(text, "sheets", new).encode("utf-8")
+
+
+def add_relationships(xml: bytes | None, rels: Iterable[tuple[str, str, str]]) -> bytes:
+    """A .rels part with relationships (id, type, target) added."""
+    text = (
+        xml
+        or (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>'
+        ).encode()
+    ).decode("utf-8")
+    p = _root_prefix(text, "Relationships")
+    new = "".join(
+        f'<{p}Relationship Id="{rid}" Type="{kind}" Target="{xml_attr(target)}"/>'
+        for rid, kind, target in rels
+    )
+    return _insert_before_close(text, "Relationships", new).encode("utf-8")
+
+
+def add_overrides(xml: bytes, parts: Iterable[tuple[str, str]]) -> bytes:
+    """[Content_Types].xml with an Override for each new (part, content type)."""
+    text = xml.decode("utf-8")
+    existing = {m.lower() for m in re.findall(r'PartName="([^"]*)"', text)}
+    p = _root_prefix(text, "Types")
+    new = "".join(
+        f'<{p}Override PartName="/{part}" ContentType="{kind}"/>'
+        for part, kind in parts
+        if "/" + part.lower() not in existing
+    )
+    return _insert_before_close(text, "Types", new).encode("utf-8") if new else xml
+
+
+def remove_overrides(xml: bytes, parts: Iterable[str]) -> bytes:
+    text = xml.decode("utf-8")
+    for part in parts:
+        text = re.sub(rf'<(\w+:)?Override\s+PartName="/{re.escape(part)}"[^>]*/>', "", text)
+    return text.encode("utf-8")
+
+
+def remove_relationship(xml: bytes, rel_id: str) -> bytes:
+    text = xml.decode("utf-8")
+    text = re.sub(rf'<(\w+:)?Relationship\b[^>]*\sId="{re.escape(rel_id)}"[^>]*/>', "", text)
+    return text.encode("utf-8")
+
+
+def next_rel_id(existing: Iterable[str]) -> Callable[[], str]:
+    taken = set(existing)
+    counter = [0]
+
+    def fresh() -> str:
+        while True:
+            counter[0] += 1
+            candidate = f"rId{counter[0]}"
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate
+
+    return fresh
+
+
+def owned_property_xml(xml: bytes | None, records: Sequence[OwnedRecord]) -> bytes:
+    """docProps/custom.xml with the ``prodsheets.owned`` property set to ``records``."""
+    value = json.dumps(
+        [{"title": r.title, "sheetId": r.sheet_id, "header": list(r.header)} for r in records],
+        ensure_ascii=False,
+    )
+    if xml is None:
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Properties xmlns="{CUSTOM_NS}" xmlns:vt="{VT_NS}"></Properties>'
+        ).encode()
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "Properties")
+    root_tag = re.search(rf"<{re.escape(p)}Properties\b[^>]*>", text)
+    assert root_tag is not None
+    declared = re.search(rf'xmlns:(\w+)="{re.escape(VT_NS)}"', root_tag.group(0))
+    vt = declared.group(1) if declared else "vt"
+    vt_decl = "" if declared else f' xmlns:vt="{VT_NS}"'
+    ours = re.compile(
+        rf'<{re.escape(p)}property\b[^>]*\bname="{re.escape(OWNED_PROPERTY)}"[^>]*>.*?'
+        rf"</{re.escape(p)}property>",
+        re.S,
+    )
+    found = ours.search(text)
+    if found:
+        pid = re.search(r'\bpid="(\d+)"', found.group(0))
+        pid_value = pid.group(1) if pid else "2"
+    else:
+        pids = [int(x) for x in re.findall(r'\bpid="(\d+)"', text)]
+        pid_value = str(max([1, *pids]) + 1)
+    element = (
+        f'<{p}property fmtid="{_PROPERTY_FMTID}" pid="{pid_value}" name="{OWNED_PROPERTY}"'
+        f"{vt_decl}><{vt}:lpwstr>{_escape_text(value)}</{vt}:lpwstr></{p}property>"
+    )
+    if found:
+        text = text[: found.start()] + element + text[found.end() :]
+    else:
+        text = _insert_before_close(text, "Properties", element)
+    return text.encode("utf-8")
+
+
+def add_app_titles(xml: bytes, before: Sequence[str], new_titles: Sequence[str]) -> bytes:
+    """docProps/app.xml with new worksheet titles, only where its lists agree with the workbook
+    (this part is informational; when it does not match what we expect we leave it alone)."""
+    if not new_titles:
+        return xml
+    text = xml.decode("utf-8")
+    heading = re.search(r"<(\w+:)?HeadingPairs>(.*?)</(\w+:)?HeadingPairs>", text, re.S)
+    titles = re.search(r"<(\w+:)?TitlesOfParts>(.*?)</(\w+:)?TitlesOfParts>", text, re.S)
+    if not heading or not titles:
+        return xml
+    counts = re.findall(r"<(\w+:)?i4>(\d+)</(\w+:)?i4>", heading.group(2))
+    listed = re.findall(r"<(\w+:)?lpstr>(.*?)</(\w+:)?lpstr>", titles.group(2), re.S)
+    if not counts or int(counts[0][1]) != len(before):
+        return xml
+    if [_xml_text(t[1].encode()) for t in listed[: len(before)]] != list(before):
+        return xml
+    vt = counts[0][0]
+    # the first group's count
+    inner = heading.group(2)
+    first = re.search(r"<(\w+:)?i4>\d+</(\w+:)?i4>", inner)
+    assert first is not None
+    new_count = f"<{vt}i4>{len(before) + len(new_titles)}</{vt}i4>"
+    inner = inner[: first.start()] + new_count + inner[first.end() :]
+    text = text[: heading.start(2)] + inner + text[heading.end(2) :]
+    titles = re.search(r"<(\w+:)?TitlesOfParts>(.*?)</(\w+:)?TitlesOfParts>", text, re.S)
+    assert titles is not None
+    vector = titles.group(2)
+    entries = list(re.finditer(r"<(\w+:)?lpstr>(.*?)</(\w+:)?lpstr>", vector, re.S))
+    insert_at = entries[len(before) - 1].end() if before else vector.find(">") + 1
+    added = "".join(f"<{vt}lpstr>{_escape_text(clean_text(t))}</{vt}lpstr>" for t in new_titles)
+    vector = vector[:insert_at] + added + vector[insert_at:]
+    vector = re.sub(
+        r'(<(\w+:)?vector\b[^>]*\bsize=")(\d+)"',
+        lambda m: f'{m.group(1)}{int(m.group(3)) + len(new_titles)}"',
+        vector,
+        count=1,
+    )
+    text = text[: titles.start(2)] + vector + text[titles.end(2) :]
+    return text.encode("utf-8")
+
+
+def drop_calc_chain_cells(xml: bytes, sheet_ids: set[int]) -> bytes | None:
+    """xl/calcChain.xml without the cells of sheets we replaced (None: nothing left in it)."""
+    text = xml.decode("utf-8")
+    current = 0
+    kept: list[str] = []
+    dropped = False
+    body = re.search(r"<(\w+:)?calcChain\b[^>]*>(.*)</(\w+:)?calcChain>", text, re.S)
+    if body is None:
+        return xml
+    for cell in re.finditer(
+        r"<(\w+:)?c\b[^>]*/>|<(\w+:)?c\b[^>]*>.*?</(\w+:)?c>", body.group(2), re.S
+    ):
+        element = cell.group(0)
+        index = re.search(r'\si="(\d+)"', element)
+        if index:
+            current = int(index.group(1))
+        if current in sheet_ids:
+            dropped = True
+            continue
+        if not index:
+            element = re.sub(r"^<((\w+:)?c)\b", rf'<\1 i="{current}"', element)
+        kept.append(element)
+    if not dropped:
+        return xml
+    if not kept:
+        return None
+    text = text[: body.start(2)] + "".join(kept) + text[body.end(2) :]
+    return text.encode("utf-8")
+
+
+@dataclass
+class Plan:
+    """What one write changes in the package."""
+
+    changed: dict[str, bytes] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+    added: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def plan_write(
+    package: Package,
+    structure: Structure,
+    owned: frozenset[str],
+    tables: Sequence[SummaryTable],
+) -> Plan:
+    """Work out every part a write touches, raising ``NotOwnedError`` before anything is made."""
+    for table in tables:
+        check_title(table.title)
+        sheet = structure.sheet(table.title)
+        if sheet is not None and sheet.title not in owned:
+            raise NotOwnedError(
+                f'The workbook already has a tab named "{sheet.title}" that prodsheets did not '
+                "create; rename or delete that tab, then run sync again."
+            )
+        if sheet is not None and not sheet.part:
+            raise WorkbookError(f'The tab "{sheet.title}" has no worksheet part in the file.')
+    titles = [t.title.casefold() for t in tables]
+    if len(set(titles)) != len(titles):
+        raise WorkbookError("Two summary tabs have the same name.")
+
+    plan = Plan()
+    read = package.read
+    styles_part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
+    styles = Styles(
+        read(styles_part) if styles_part and package.has(styles_part) else MINIMAL_STYLES
+    )
+    content_types = read("[Content_Types].xml")
+    workbook_xml = read(structure.workbook_part)
+    rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
+    fresh_rel = next_rel_id(structure.rels)
+    folder = structure.workbook_part.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
+    taken_parts = {name.lower() for name in package.by_name}
+    next_sheet_id = max([0, *(s.sheet_id for s in structure.sheets)]) + 1
+    new_sheets: list[tuple[str, int, str]] = []
+    new_rels: list[tuple[str, str, str]] = []
+    new_parts: list[tuple[str, str]] = []
+    records = {r.title: r for r in structure.owned_records if r.title in owned}
+    replaced_ids: set[int] = set()
+
+    for table in tables:
+        xml = sheet_xml(table, styles, date1904=structure.date1904)
+        header = tuple(c.name for c in table.columns)
+        sheet = structure.sheet(table.title)
+        if sheet is not None:
+            plan.changed[sheet.part] = xml
+            sheet_rels = rels_part_of(sheet.part)
+            if package.has(sheet_rels):  # comments or drawings a person put on our tab
+                plan.removed.add(sheet_rels)
+            replaced_ids.add(sheet.sheet_id)
+            records[sheet.title] = OwnedRecord(sheet.title, sheet.sheet_id, header)
+            continue
+        number = 1
+        while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
+            number += 1
+        part = f"{prefix}worksheets/sheet{number}.xml"
+        taken_parts.add(part.lower())
+        rel_id = fresh_rel()
+        new_sheets.append((table.title, next_sheet_id, rel_id))
+        new_rels.append((rel_id, WORKSHEET_REL, f"worksheets/sheet{number}.xml"))
+        new_parts.append((part, WORKSHEET_CT))
+        plan.added.append((part, xml))
+        records[table.title] = OwnedRecord(table.title, next_sheet_id, header)
+        next_sheet_id += 1
+
+    if new_sheets:
+        plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
+    if not styles_part:
+        styles_part = f"{prefix}styles.xml"
+        new_rels.append((fresh_rel(), STYLES_REL, "styles.xml"))
+        new_parts.append((styles_part, STYLES_CT))
+        plan.added.append((styles_part, styles.data()))
+    elif styles.changed:
+        plan.changed[styles_part] = styles.data()
+    if new_rels:
+        if rels_xml is None:
+            plan.added.append((structure.rels_part, add_relationships(None, new_rels)))
+        else:
+            plan.changed[structure.rels_part] = add_relationships(rels_xml, new_rels)
+
+    # calcChain: cells of a replaced tab no longer hold formulas
+    calc_part = next((t for k, t in structure.rels.values() if k == CALC_CHAIN_REL), "")
+    if replaced_ids and calc_part and package.has(calc_part):
+        calc_xml = read(calc_part)
+        chain = drop_calc_chain_cells(calc_xml, replaced_ids)
+        if chain is None:
+            plan.removed.add(calc_part)
+            rel_id = next(r for r, (k, _) in structure.rels.items() if k == CALC_CHAIN_REL)
+            base = plan.changed.get(structure.rels_part, rels_xml or b"")
+            plan.changed[structure.rels_part] = remove_relationship(base, rel_id)
+            content_types = remove_overrides(content_types, [calc_part])
+        elif chain is not calc_xml:
+            plan.changed[calc_part] = chain
+
+    # ownership
+    custom = "docProps/custom.xml"
+    ordered = [records[t] for t in sorted(records)]
+    if package.has(custom):
+        plan.changed[custom] = owned_property_xml(read(custom), ordered)
+    else:
+        plan.added.append((custom, owned_property_xml(None, ordered)))
+        top = read("_rels/.rels") if package.has("_rels/.rels") else None
+        fresh_top = next_rel_id(
+            read_relationships(package, "_rels/.rels", "").keys() if top else []
+        )
+        if top is not None and "custom-properties" in top.decode("utf-8", "replace"):
+            pass  # a relationship exists but the part was missing: reuse the relationship
+        else:
+            rel = [(fresh_top(), CUSTOM_PROPS_REL, "docProps/custom.xml")]
+            if top is None:
+                plan.added.append(("_rels/.rels", add_relationships(None, rel)))
+            else:
+                plan.changed["_rels/.rels"] = add_relationships(top, rel)
+    new_parts.append((custom, CUSTOM_PROPS_CT))
+
+    content_types = add_overrides(content_types, new_parts)
+    if content_types != read("[Content_Types].xml"):
+        plan.changed["[Content_Types].xml"] = content_types
+
+    app = "docProps/app.xml"
+    if new_sheets and package.has(app):
+        worksheets = [s.title for s in structure.sheets if s.is_worksheet]
+        updated = add_app_titles(read(app), worksheets, [t for t, _, _ in new_sheets])
+        if updated != read(app):
+            plan.changed[app] = updated
+    return plan

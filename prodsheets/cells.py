@@ -1,0 +1,878 @@
+"""One column of raw cells -> typed values, and which cells could not be read (and why).
+
+People type money, dates and names in every form a keyboard allows, and backends hand them over
+as text, numbers, date objects or spreadsheet serials. Each ``parse_*`` function takes one
+column of ``RawCell`` values and returns a ``Parsed``: the typed values, which cells were blank,
+and a plain-words ``Problem`` for each cell that could not be read. Nothing here raises on a
+cell's content and nothing becomes a silent 0.
+
+Speed matters (a million budget lines): numbers take a numpy path, and each distinct string is
+parsed once (a dict cache), so a column of repeated text costs one parse per distinct value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from prodsheets.backends.base import CellProblem, RawCell
+from prodsheets.template import Column, normalise
+
+BoolArray = npt.NDArray[np.bool_]
+
+# The largest amount of money a cell may hold, in units (a typo past this is not a budget).
+MAX_MONEY = 10**12
+_MAX_CENTS = MAX_MONEY * 100
+
+# Values a spreadsheet shows when a formula fails; in any column they mean "no value".
+ERROR_VALUES = frozenset(
+    {
+        "#REF!",
+        "#N/A",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#SPILL!",
+        "#CALC!",
+        "#ERROR!",
+        "#GETTING_DATA",
+        "#BLOCKED!",
+        "#FIELD!",
+        "#UNKNOWN!",
+        "#CONNECT!",
+        "#BUSY!",
+    }
+)
+
+# How those may arrive as text (spreadsheets show them in capitals; people type them any way).
+_ERROR_SPELLINGS = np.array(
+    sorted({form for e in ERROR_VALUES for form in (e, e.lower(), e.title(), e.capitalize())}),
+    dtype=object,
+)
+
+# Spreadsheet day 0 (serial numbers count days from it; Excel and Google agree since 1900-03-01).
+SERIAL_EPOCH = np.datetime64("1899-12-30", "s")
+# A bare number is read as a date only in this window (1950-01-01 .. 2099-12-31): outside it,
+# it is far likelier an amount or a year typed in the wrong column than a date.
+SERIAL_MIN = 18264
+SERIAL_MAX = 73051
+# Dates typed or stored as dates are accepted from 1900 up to (not including) 2200.
+_FIRST_DAY = np.datetime64("1900-01-01", "ns")
+_AFTER_LAST_DAY = np.datetime64("2200-01-01", "ns")
+_NAT = np.iinfo(np.int64).min
+_NS_PER_DAY = 86_400 * 10**9
+
+_BLANK, _TEXT, _NUMBER, _BOOL, _DATE, _DATETIME, _TIME, _DURATION, _PROBLEM, _OTHER = range(10)
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
+
+DATE_EXAMPLE = "2026-03-14"
+DATETIME_EXAMPLE = "2026-03-14 19:30"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one cell could not be read, as the issue will say it."""
+
+    rule: str  # "value.type" or "value.enum"
+    message: str
+
+
+@dataclass
+class Parsed:
+    """One column, read. Arrays are aligned with the cells given.
+
+    ``values`` is int64 cents (money), int64 nanoseconds (date, datetime; NaT where missing)
+    or object (text, email, enum, list). ``missing`` marks cells with no value (blank or
+    unreadable), ``blank`` those that held nothing, ``bad`` those that held something
+    unreadable; ``problems`` says why, by position.
+    """
+
+    kind: str
+    values: np.ndarray
+    blank: BoolArray
+    bad: BoolArray
+    problems: dict[int, Problem]
+    date_only: BoolArray | None = None
+
+    @property
+    def missing(self) -> BoolArray:
+        return self.blank | self.bad
+
+    def take(self, keep: BoolArray) -> Parsed:
+        """Only the cells where ``keep`` is true (e.g. without blank rows)."""
+        position = np.cumsum(keep) - 1
+        return Parsed(
+            kind=self.kind,
+            values=self.values[keep],
+            blank=self.blank[keep],
+            bad=self.bad[keep],
+            problems={int(position[p]): why for p, why in self.problems.items() if keep[p]},
+            date_only=None if self.date_only is None else self.date_only[keep],
+        )
+
+    def array(self) -> Any:
+        """The values as the Table's pandas column wants them."""
+        if self.kind == "money":
+            return pd.arrays.IntegerArray(self.values.astype(np.int64), self.missing.copy())
+        if self.kind in ("date", "datetime"):
+            return self.values.view("datetime64[ns]")
+        return self.values
+
+
+# --------------------------------------------------------------------------------------------
+# Sorting cells by what they hold
+
+
+def as_cells(cells: Sequence[RawCell] | np.ndarray) -> np.ndarray:
+    """A 1-D object array of the cells, whatever sequence they came in."""
+    if isinstance(cells, np.ndarray) and cells.dtype == object and cells.ndim == 1:
+        return cells
+    out = np.empty(len(cells), dtype=object)
+    for i, value in enumerate(cells):  # element-wise: never let numpy unpack a value
+        out[i] = value
+    return out
+
+
+@lru_cache(maxsize=256)
+def _kind_of(kind: type) -> int:
+    if kind is type(None):
+        return _BLANK
+    if issubclass(kind, bool | np.bool_):
+        return _BOOL
+    if issubclass(kind, str):
+        return _TEXT
+    if issubclass(kind, int | float | np.integer | np.floating | Decimal):
+        return _NUMBER
+    if issubclass(kind, dt.datetime):
+        return _DATETIME
+    if issubclass(kind, dt.date):
+        return _DATE
+    if issubclass(kind, dt.time):
+        return _TIME
+    if issubclass(kind, dt.timedelta):
+        return _DURATION
+    if issubclass(kind, CellProblem):
+        return _PROBLEM
+    return _OTHER
+
+
+def _kinds(arr: np.ndarray) -> npt.NDArray[np.int8]:
+    """What each cell holds, with fast paths for all-text and all-number columns."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.int8)
+    inferred = infer_dtype(arr, skipna=True)
+    if inferred in ("string", "floating", "integer", "mixed-integer-float", "empty"):
+        none = np.asarray(arr == None, dtype=bool)  # noqa: E711 (element-wise)
+        if inferred == "empty" and none.all():
+            return np.full(n, _BLANK, dtype=np.int8)
+        if inferred == "string" and int(pd.isna(arr).sum()) == int(none.sum()):
+            return np.where(none, _BLANK, _TEXT).astype(np.int8)
+        if inferred != "string" and inferred != "empty":
+            return np.where(none, _BLANK, _NUMBER).astype(np.int8)
+    return np.fromiter(map(_kind_of, map(type, arr)), dtype=np.int8, count=n)
+
+
+def _clean(text: str) -> str:
+    """Text as compared and stored: non-breaking spaces made plain, ends trimmed."""
+    return text.translate(_SPACES).strip()
+
+
+def _error_value(text: str) -> str | None:
+    """The formula error a cell shows (``#REF!``), or None."""
+    if text.startswith("#"):
+        upper = text.upper()
+        if upper in ERROR_VALUES:
+            return upper
+    return None
+
+
+def formula_error(shown: str) -> Problem:
+    return Problem(
+        "value.type", f"The cell shows the formula error {shown}; fix the formula it holds."
+    )
+
+
+def _from_cell_problem(value: object) -> Problem:
+    reason = value.reason if isinstance(value, CellProblem) else ""
+    return Problem("value.type", reason or "The cell's value could not be read; retype it.")
+
+
+def cell_shown(value: object) -> object:
+    """What to quote back for a cell (a CellProblem quotes what the sheet showed)."""
+    return value.shown if isinstance(value, CellProblem) else value
+
+
+# --------------------------------------------------------------------------------------------
+# Text, email, list, enum: every cell becomes text first
+
+
+def _number_text(value: Any) -> str:
+    """A number as a person would have typed it: 101, not 101.0."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    number = float(value)
+    if math.isfinite(number) and number.is_integer() and abs(number) < 1e16:
+        return str(int(number))
+    return repr(number)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time(0):
+        return value.date().isoformat()
+    return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+
+
+def _to_text(value: Any, kind: int) -> str | Problem | None:
+    """Any cell as text (None when blank), or the Problem that makes it unreadable."""
+    if kind == _TEXT:
+        text = _clean(value)
+        if not text:
+            return None
+        error = _error_value(text)
+        return formula_error(error) if error else text
+    if kind == _BLANK:
+        return None
+    if kind == _NUMBER:
+        return _number_text(value)
+    if kind == _BOOL:
+        return "TRUE" if value else "FALSE"
+    if kind == _DATETIME:
+        return _datetime_text(value)
+    if kind == _DATE:
+        return str(value.isoformat())
+    if kind == _TIME:
+        return str(value.strftime("%H:%M" if value.second == 0 else "%H:%M:%S"))
+    if kind == _PROBLEM:
+        return _from_cell_problem(value)
+    return _clean(str(value)) or None
+
+
+def _tidy_texts(keys: np.ndarray, none: BoolArray | None = None) -> tuple[np.ndarray, bool]:
+    """Each text trimmed, non-breaking spaces made plain, blank -> None (C-speed maps); and
+    whether any text holds a "#" (only then can one be a formula error)."""
+    n = len(keys)
+    if none is None:
+        none = np.asarray(keys == None, dtype=bool)  # noqa: E711 (element-wise)
+    texts = np.where(none, "", keys) if none.any() else keys
+    stripped = list(map(str.strip, texts))
+    joined = "\x00".join(stripped)  # one pass, then every question is a fast scan of it
+    if not joined.isascii():
+        for i in np.flatnonzero(~np.fromiter(map(str.isascii, stripped), dtype=bool, count=n)):
+            stripped[i] = _clean(stripped[i])
+    values = np.empty(n, dtype=object)
+    values[:] = stripped
+    values[np.asarray(values == "", dtype=bool)] = None
+    return values, "#" in joined
+
+
+def _parse_as_text(
+    cells: Sequence[RawCell] | np.ndarray,
+    kind_name: str,
+    read: Callable[[str], tuple[object, Problem | None]] | None,
+    blank_value: object = None,
+) -> Parsed:
+    """Shared by text, email, list and enum: cell -> trimmed text -> ``read`` (once per
+    distinct text; ``read`` None keeps the text as it is)."""
+    arr = as_cells(cells)
+    n = len(arr)
+    kinds = _kinds(arr)
+    problems: dict[int, Problem] = {}
+    keys = arr
+    others = np.flatnonzero((kinds != _TEXT) & (kinds != _BLANK))
+    if len(others):
+        keys = arr.copy()
+        for i in others:
+            text = _to_text(arr[i], int(kinds[i]))
+            if isinstance(text, Problem):
+                problems[int(i)] = text
+                text = None
+            keys[i] = text
+    values, hashes = _tidy_texts(keys, (kinds == _BLANK) if keys is arr else None)
+    blank = np.asarray(values == None, dtype=bool)  # noqa: E711 (element-wise)
+    if hashes:
+        errors = pd.Series(values, dtype=object, copy=False).isin(_ERROR_SPELLINGS)
+        for i in np.flatnonzero(errors.to_numpy(dtype=bool)):
+            problems[int(i)] = formula_error(str(values[i]).upper())
+    for position in problems:
+        blank[position] = False
+        values[position] = None
+    bad = np.zeros(n, dtype=bool)
+    if problems:
+        bad[np.fromiter(problems, dtype=np.intp, count=len(problems))] = True
+    if read is not None:
+        todo = np.flatnonzero(~blank & ~bad)
+        codes, distinct = pd.factorize(values[todo])
+        results = [read(text) for text in distinct]
+        u_values = np.empty(len(results), dtype=object)
+        u_values[:] = [value for value, _ in results]
+        values[todo] = u_values[codes] if len(results) else values[todo]
+        u_problem = [problem for _, problem in results]
+        failed = np.array([p is not None for p in u_problem], dtype=bool)
+        if failed.any():
+            for i, code in zip(todo[failed[codes]], codes[failed[codes]], strict=True):
+                found = u_problem[code]
+                if found is not None:
+                    problems[int(i)] = found
+                    bad[i] = True
+                    values[i] = None
+    if blank_value is not None and blank.any():
+        filler = np.empty(int(blank.sum()), dtype=object)
+        filler[:] = [blank_value] * len(filler)
+        values[blank] = filler
+    return Parsed(kind_name, values, blank, bad, problems)
+
+
+def parse_text(cells: Sequence[RawCell] | np.ndarray) -> Parsed:
+    """Text, trimmed; numbers as typed (101, not 101.0); dates as 2026-03-14."""
+    return _parse_as_text(cells, "text", None)
+
+
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\].]{2,}$")
+
+
+def _read_email(text: str) -> tuple[object, Problem | None]:
+    address = text.removeprefix("mailto:").strip()
+    if _EMAIL.match(address) and ".." not in address:
+        return address, None
+    return None, Problem(
+        "value.type", "This is not an email address; write it as name@example.com."
+    )
+
+
+def parse_email(cells: Sequence[RawCell] | np.ndarray) -> Parsed:
+    """An email address (``mailto:`` dropped); anything else is a value.type problem."""
+    return _parse_as_text(cells, "email", _read_email)
+
+
+_LIST_SPLIT = re.compile(r"[,;\n\r]+")
+
+
+def _read_list(text: str) -> tuple[object, Problem | None]:
+    parts = tuple(p for p in (_clean(part) for part in _LIST_SPLIT.split(text)) if p)
+    return parts, None
+
+
+def parse_list(cells: Sequence[RawCell] | np.ndarray) -> Parsed:
+    """Names or IDs split on ``,`` ``;`` or a new line, trimmed, empty parts dropped."""
+    parsed = _parse_as_text(cells, "list", _read_list, blank_value=())
+    for i in np.flatnonzero(parsed.bad):
+        parsed.values[i] = ()
+    return parsed
+
+
+def parse_enum(
+    cells: Sequence[RawCell] | np.ndarray, allowed: Sequence[str], default: str = ""
+) -> Parsed:
+    """One of ``allowed`` (ignoring case and spaces), as the template spells it; blank ->
+    ``default`` (None when there is none)."""
+    canonical = {normalise(value): value for value in allowed}
+    listing = ", ".join(allowed)
+
+    def read(text: str) -> tuple[object, Problem | None]:
+        key = normalise(text)
+        if key in canonical:
+            return canonical[key], None
+        starts = [k for k in canonical if key and k.startswith(key)]
+        close = starts if len(starts) == 1 else difflib.get_close_matches(key, list(canonical), 1)
+        if close:
+            message = f"This is not one of {listing}. Did you mean '{canonical[close[0]]}'?"
+        else:
+            message = f"This is not one of the allowed values; use one of {listing}."
+        return None, Problem("value.enum", message)
+
+    return _parse_as_text(cells, "text", read, blank_value=default or None)
+
+
+# --------------------------------------------------------------------------------------------
+# Money
+
+
+_MONEY_HELP = "write the amount as a number such as 1234.50"
+_CURRENCY_START = re.compile(
+    r"^(?:[$£€¥₹₩₽₪₺]|[A-Z]{1,2}\$|USD|GBP|EUR|CAD|AUD|NZD|CHF|JPY|INR|SEK|NOK|DKK|ZAR)\s*",
+    re.IGNORECASE,
+)
+_CURRENCY_END = re.compile(
+    r"\s*(?:[$£€¥₹₩₽₪₺]|USD|GBP|EUR|CAD|AUD|NZD|CHF|JPY|INR|SEK|NOK|DKK|ZAR|kr)$",
+    re.IGNORECASE,
+)
+_MINUS = "-\u2212\u2013"
+_DIGITS = re.compile(r"^[\d.,' ]+$")
+_BAD_GROUP_SPACE = re.compile(r"[ '](?!\d{3}(?:\D|$))")
+
+
+def _money_problem(message: str) -> Problem:
+    return Problem("value.type", message)
+
+
+def _read_number(text: str, decimal_comma: bool) -> Decimal | None:
+    """``1,234.50`` / ``1.234,50`` / ``1 234.50`` -> Decimal, or None when it is not one.
+
+    A separator is the decimal one when it is the last of two kinds, or when it is followed by
+    other than exactly three digits; ``1,234`` and ``1.234`` follow the config."""
+    if not _DIGITS.match(text) or not any(c.isdigit() for c in text):
+        return None
+    if _BAD_GROUP_SPACE.search(text) or text[0] in " '":
+        return None
+    text = text.replace(" ", "").replace("'", "")
+    dots, commas = text.count("."), text.count(",")
+    decimal: str | None
+    if dots and commas:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    elif dots == 1 or commas == 1:
+        sep = "." if dots else ","
+        tail = len(text) - text.rfind(sep) - 1
+        ambiguous = tail == 3 and 0 < text.rfind(sep) <= 3
+        decimal = ("," if decimal_comma else ".") if ambiguous else sep
+    else:
+        decimal = None  # no separator, or a repeated one: grouping only
+    group = "." if decimal == "," else ","
+    whole, _, fraction = text.partition(decimal) if decimal else (text, "", "")
+    if not fraction.isdigit() and fraction != "":
+        return None
+    if group in whole and not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", whole):
+        return None
+    digits = whole.replace(group, "")
+    if not digits.isdigit() and digits != "":
+        return None
+    if not digits and not fraction:
+        return None
+    return Decimal(f"{digits or '0'}.{fraction or '0'}")
+
+
+def _cents(amount: Decimal) -> int:
+    """Half a cent or more rounds away from zero, as a person rounds by hand."""
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _too_large() -> Problem:
+    return _money_problem(
+        f"This is too large to be an amount of money (over {MAX_MONEY:,}); check the cell."
+    )
+
+
+def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Problem | None]:
+    """A typed amount -> cents, or why not."""
+    t = _clean(text)
+    error = _error_value(t)
+    if error:
+        return None, formula_error(error)
+    if "%" in t:
+        return None, _money_problem(
+            f"A percentage is not an amount of money; {_MONEY_HELP} (without %)."
+        )
+    negative = False
+    signs = 0
+    if len(t) > 2 and t[0] == "(" and t[-1] == ")":
+        negative, signs, t = True, 1, t[1:-1].strip()
+    for _ in range(3):
+        before = t
+        t = _CURRENCY_END.sub("", _CURRENCY_START.sub("", t)).strip()
+        if t[:1] in _MINUS and t[:1]:
+            negative, signs, t = not negative, signs + 1, t[1:].strip()
+        elif t[:1] == "+":
+            signs, t = signs + 1, t[1:].strip()
+        elif t[-1:] in _MINUS and t[-1:]:
+            negative, signs, t = not negative, signs + 1, t[:-1].strip()
+        if t == before:
+            break
+    amount = _read_number(t, decimal_comma) if signs <= 1 else None
+    if amount is None:
+        hint = ""
+        if not decimal_comma and re.fullmatch(r"[\d.]+,\d{3}", t):
+            hint = " If this workbook writes 1.234,50, set decimal_comma = true in prodsheets.toml."
+        elif decimal_comma and re.fullmatch(r"[\d,]+\.\d{3}", t):
+            hint = " The config says decimal_comma = true, so write it as 1.234,50."
+        return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
+    cents = _cents(amount)
+    if abs(cents) > _MAX_CENTS:
+        return None, _too_large()
+    return (-cents if negative else cents), None
+
+
+def _money_from_floats(numbers: np.ndarray) -> tuple[np.ndarray, BoolArray]:
+    """Numbers -> (cents, too_large). Exact: 1234.5 -> 123450, 0.285 -> 29 (as typed)."""
+    try:
+        x = numbers.astype(np.float64)
+    except (OverflowError, TypeError, ValueError):
+        x = np.array([_safe_float(v) for v in numbers], dtype=np.float64)
+    finite = np.isfinite(x)
+    large = ~finite | (np.abs(np.where(finite, x, 0.0)) > MAX_MONEY)
+    ok = ~large
+    safe = np.where(ok, x, 0.0)
+    rounded = np.rint(safe * 100)
+    exact = ok & (rounded / 100 == safe)
+    cents = np.where(exact, rounded, 0).astype(np.int64)
+    for i in np.flatnonzero(ok & ~exact):  # more than two decimals: round as typed
+        value = numbers[i]
+        amount = value if isinstance(value, Decimal) else Decimal(repr(float(x[i])))
+        cents[i] = _cents(amount)
+    return cents, large
+
+
+def _safe_float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (OverflowError, TypeError, ValueError):
+        return math.inf
+
+
+def parse_money(cells: Sequence[RawCell] | np.ndarray, *, decimal_comma: bool = False) -> Parsed:
+    """Amounts -> int64 cents: numbers, ``$1,234.50``, ``(250.00)``, ``1.234,50`` (with
+    ``decimal_comma``). Not money: percentages, yes/no values, dates, formula errors."""
+    arr = as_cells(cells)
+    n = len(arr)
+    kinds = _kinds(arr)
+    cents = np.zeros(n, dtype=np.int64)
+    blank = kinds == _BLANK
+    bad = np.zeros(n, dtype=bool)
+    problems: dict[int, Problem] = {}
+
+    numeric = np.flatnonzero(kinds == _NUMBER)
+    if len(numeric):
+        got, large = _money_from_floats(arr[numeric])
+        cents[numeric] = got
+        bad[numeric[large]] = True
+        for i in numeric[large]:
+            number = _safe_float(arr[i])
+            problems[int(i)] = (
+                _money_problem(f"This is not a number; {_MONEY_HELP}.")
+                if math.isnan(number)
+                else _too_large()
+            )
+
+    cache: dict[str, tuple[int | None, Problem | None]] = {}
+    for i in np.flatnonzero(kinds == _TEXT):
+        text = arr[i]
+        found = cache.get(text)
+        if found is None:
+            blank_text = not _clean(text)
+            found = (None, None) if blank_text else _money_from_text(text, decimal_comma)
+            cache[text] = found
+        value, problem = found
+        if problem is not None:
+            bad[i] = True
+            problems[int(i)] = problem
+        elif value is None:
+            blank[i] = True
+        else:
+            cents[i] = value
+
+    for i in np.flatnonzero(~np.isin(kinds, (_BLANK, _TEXT, _NUMBER))):
+        kind = int(kinds[i])
+        bad[i] = True
+        if kind == _PROBLEM:
+            problems[int(i)] = _from_cell_problem(arr[i])
+        elif kind == _BOOL:
+            problems[int(i)] = _money_problem(
+                f"A yes/no value is not an amount of money; {_MONEY_HELP}."
+            )
+        elif kind in (_DATE, _DATETIME, _TIME, _DURATION):
+            problems[int(i)] = _money_problem(
+                f"This cell holds a date or time, not an amount of money; {_MONEY_HELP} "
+                "(and format the cell as a number)."
+            )
+        else:
+            problems[int(i)] = _money_problem(f"This is not an amount of money; {_MONEY_HELP}.")
+    cents[blank | bad] = 0
+    return Parsed("money", cents, blank, bad, problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and date-times
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = [
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+",
+    re.IGNORECASE,
+)
+_REST = r"(?:(?:\s*,\s*|\s+at\s+|\s+|T)(?P<time>.+))?$"
+_ISO = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _REST)
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _REST)
+_DAY_FIRST = re.compile(
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*(?P<mon>[A-Za-z]+)\.?[\s,\-/.]*(?P<y>\d{4}|\d{2})"
+    + _REST,
+    re.IGNORECASE,
+)
+_MONTH_FIRST = re.compile(
+    r"^(?P<mon>[A-Za-z]+)\.?[\s\-/.]*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]*(?P<y>\d{4})" + _REST,
+    re.IGNORECASE,
+)
+_TIME_TEXT = re.compile(
+    r"^(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2}))?(?::(?P<s>\d{2})(?:\.\d+)?)?"
+    r"\s*(?:(?P<ampm>[ap])\.?\s*m?\.?)?$",
+    re.IGNORECASE,
+)
+
+
+class _NotADate(ValueError):
+    """A date-like text that names no real day (31 April), with the reason in words."""
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _day(year: int, month: int, day: int) -> dt.date:
+    if not 1 <= month <= 12:
+        raise _NotADate(f"There is no month {month}")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _NotADate(f"There is no {day} {_MONTH_NAMES[month]} {year}") from None
+
+
+def _seconds_of_day(text: str) -> int:
+    """``19:30``, ``7:30 PM``, ``7pm``, ``19:30:15`` -> seconds after midnight."""
+    match = _TIME_TEXT.match(text.strip())
+    if not match or (match["mi"] is None and match["ampm"] is None):
+        raise _NotADate(f"'{text.strip()}' is not a time of day")
+    hour, minute = int(match["h"]), int(match["mi"] or 0)
+    second = int(match["s"] or 0)
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            raise _NotADate(f"'{text.strip()}' is not a time of day")
+        hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise _NotADate(f"'{text.strip()}' is not a time of day")
+    return hour * 3600 + minute * 60 + second
+
+
+def _month(name: str) -> int | None:
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+def _date_from_text(text: str, order: str) -> tuple[dt.date, int | None] | None:
+    """Text -> (day, seconds after midnight or None when no time was given), or None when it
+    is not a date at all. Raises _NotADate for a date-shaped text that names no real day."""
+    t = _WEEKDAY.sub("", text.strip()).strip()
+    match = _ISO.match(t)
+    if match:
+        day = _day(int(match["y"]), int(match["m"]), int(match["d"]))
+    elif match := _NUMERIC.match(t):
+        first, second, year = int(match["a"]), int(match["b"]), _year(match["y"])
+        month, dom = (second, first) if order == "DMY" else (first, second)
+        if not 1 <= month <= 12 and 1 <= dom <= 12:
+            month, dom = dom, month  # only one reading names a real day
+        day = _day(year, month, dom)
+    elif (match := _DAY_FIRST.match(t)) and _month(match["mon"]):
+        day = _day(_year(match["y"]), _month(match["mon"]) or 0, int(match["d"]))
+    elif (match := _MONTH_FIRST.match(t)) and _month(match["mon"]):
+        day = _day(int(match["y"]), _month(match["mon"]) or 0, int(match["d"]))
+    else:
+        return None
+    time_text = match["time"]
+    if time_text is None:
+        return day, None
+    return day, _seconds_of_day(time_text)
+
+
+def _date_problem(with_time: bool, reason: str = "") -> Problem:
+    example = f"{DATE_EXAMPLE} or {DATETIME_EXAMPLE}" if with_time else DATE_EXAMPLE
+    lead = f"{reason}; " if reason else "This is not a date prodsheets can read; "
+    return Problem("value.type", f"{lead}write it as {example}.")
+
+
+def _ns_of(day: dt.date, seconds: int) -> int:
+    return (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + seconds * 10**9
+
+
+def parse_dates(
+    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", with_time: bool = False
+) -> Parsed:
+    """Dates (or date-times when ``with_time``) -> int64 nanoseconds with NaT where missing.
+
+    Reads date objects, serial numbers (days since 1899-12-30, a fraction is the time of day),
+    ISO text, ``03/04/2026`` in ``date_order``, month names and times like ``7:30 PM``.
+    ``date_only`` marks cells that gave a day but no time. A date column keeps the day only.
+    """
+    arr = as_cells(cells)
+    n = len(arr)
+    kinds = _kinds(arr)
+    ns = np.full(n, _NAT, dtype=np.int64)
+    date_only = np.ones(n, dtype=bool)
+    blank = kinds == _BLANK
+    bad = np.zeros(n, dtype=bool)
+    problems: dict[int, Problem] = {}
+
+    numeric = np.flatnonzero(kinds == _NUMBER)
+    if len(numeric):
+        serial = np.array([_safe_float(v) for v in arr[numeric]], dtype=np.float64)
+        sane = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial < SERIAL_MAX)
+        seconds = np.rint(np.where(sane, serial, SERIAL_MIN) * 86_400).astype(np.int64)
+        stamp = (SERIAL_EPOCH + seconds.astype("timedelta64[s]")).astype("datetime64[ns]")
+        ns[numeric] = np.where(sane, stamp.view(np.int64), _NAT)
+        date_only[numeric] = seconds % 86_400 == 0
+        for i in numeric[~sane]:
+            bad[i] = True
+            problems[int(i)] = _date_problem(
+                with_time, "This number is not a date (a date typed as a number must fall "
+                "between 1950 and 2099)"
+            )
+
+    stamps = np.flatnonzero((kinds == _DATETIME) | (kinds == _DATE))
+    for i in stamps:
+        value = arr[i]
+        if isinstance(value, dt.datetime):
+            day, seconds_in = value.date(), value.hour * 3600 + value.minute * 60 + value.second
+            micro = value.microsecond
+        else:
+            day, seconds_in, micro = value, 0, 0
+        ns[i] = _ns_of(day, seconds_in) + micro * 1000
+        date_only[i] = seconds_in == 0 and micro == 0
+
+    cache: dict[str, tuple[int, bool, Problem | None] | None] = {}
+    for i in np.flatnonzero(kinds == _TEXT):
+        text = arr[i]
+        if text not in cache:
+            cache[text] = _date_text_result(text, date_order, with_time)
+        found = cache[text]
+        if found is None:
+            blank[i] = True
+            continue
+        value_ns, only_day, problem = found
+        if problem is not None:
+            bad[i] = True
+            problems[int(i)] = problem
+        else:
+            ns[i] = value_ns
+            date_only[i] = only_day
+
+    for i in np.flatnonzero(~np.isin(kinds, (_BLANK, _TEXT, _NUMBER, _DATE, _DATETIME))):
+        kind = int(kinds[i])
+        bad[i] = True
+        if kind == _PROBLEM:
+            problems[int(i)] = _from_cell_problem(arr[i])
+        elif kind == _TIME:
+            problems[int(i)] = _date_problem(with_time, "This cell holds a time without a day")
+        elif kind == _BOOL:
+            problems[int(i)] = _date_problem(with_time, "A yes/no value is not a date")
+        else:
+            problems[int(i)] = _date_problem(with_time)
+
+    in_range = (ns >= _FIRST_DAY.view(np.int64)) & (ns < _AFTER_LAST_DAY.view(np.int64))
+    out = np.flatnonzero((ns != _NAT) & ~in_range)
+    for i in out:
+        bad[i] = True
+        problems[int(i)] = _date_problem(with_time, "This date is not between 1900 and 2199")
+    ns[blank | bad] = _NAT
+    if not with_time:
+        has = ns != _NAT
+        ns[has] -= ns[has] % _NS_PER_DAY
+        date_only[:] = True
+    date_only &= ~(blank | bad)
+    return Parsed(
+        "datetime" if with_time else "date", ns, blank, bad, problems, date_only=date_only
+    )
+
+
+def _date_text_result(
+    text: str, date_order: str, with_time: bool
+) -> tuple[int, bool, Problem | None] | None:
+    """One distinct text of a date column, read (None when blank)."""
+    t = _clean(text)
+    if not t:
+        return None
+    error = _error_value(t)
+    if error:
+        return _NAT, False, formula_error(error)
+    try:
+        found = _date_from_text(t, date_order)
+    except _NotADate as reason:
+        return _NAT, False, _date_problem(with_time, str(reason))
+    if found is None:
+        if _TIME_TEXT.match(t) and ":" in t:
+            return _NAT, False, _date_problem(with_time, "This is a time without a day")
+        return _NAT, False, _date_problem(with_time)
+    day, seconds = found
+    return _ns_of(day, seconds or 0), seconds is None, None
+
+
+def parse_date(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=False)
+
+
+def parse_datetime(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=True)
+
+
+# --------------------------------------------------------------------------------------------
+# One template column
+
+
+def parse_column(
+    cells: Sequence[RawCell] | np.ndarray,
+    column: Column,
+    *,
+    date_order: str = "MDY",
+    decimal_comma: bool = False,
+) -> Parsed:
+    """Read ``cells`` as ``column``'s type says (an enum column as one of its values)."""
+    if column.type == "money":
+        return parse_money(cells, decimal_comma=decimal_comma)
+    if column.type in ("date", "datetime"):
+        return parse_dates(cells, date_order=date_order, with_time=column.type == "datetime")
+    if column.type == "email":
+        return parse_email(cells)
+    if column.type == "list":
+        return parse_list(cells)
+    if column.enum:
+        return parse_enum(cells, column.enum, column.default)
+    return parse_text(cells)

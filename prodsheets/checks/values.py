@@ -1,0 +1,211 @@
+"""Cell rules every tab shares: required cells, negative money, repeated IDs, unknown names,
+and contract dates the wrong way round.
+
+Each rule works on whole columns (a million budget lines check in well under a second) and
+makes an ``Issue`` only for the rows it flags. A cell that could not be read has already been
+reported (``value.type``/``value.enum``) and is skipped here, so one typo is one issue.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from prodsheets.checks import Context
+from prodsheets.issues import Issue, issue, show_value
+from prodsheets.tables import Table
+from prodsheets.template import Column, normalise
+
+
+def check(tables: dict[str, Table], context: Context) -> list[Issue]:
+    """``value.required``, ``value.negative``, ``id.duplicate``, ``ref.unknown``,
+    ``vendor.contract_dates``."""
+    found: list[Issue] = []
+    for table in tables.values():
+        if not table.present:
+            continue
+        for column in table.spec.columns:
+            if column.name not in table.letters:
+                continue  # absent: header.missing already says so where it matters
+            if column.required:
+                found.extend(_required(table, column))
+            if column.type == "money":
+                found.extend(_negative(table, column))
+            if column.unique:
+                found.extend(_duplicates(table, column))
+            if column.ref:
+                found.extend(_unknown(table, column, tables))
+    vendors = tables.get("Vendors")
+    if vendors is not None and vendors.present:
+        found.extend(_contract_dates(vendors))
+    return found
+
+
+def _at(table: Table, rule: str, column: str, row: int, message: str) -> Issue:
+    return issue(
+        rule,
+        message,
+        tab=table.title,
+        cell=table.cell(column, row),
+        row=row,
+        column=table.header(column),
+        value=table.shown(column, row),
+    )
+
+
+def _blank(table: Table, column: Column) -> np.ndarray:
+    """Cells that held nothing (an unreadable cell held something)."""
+    series = table.frame[column.name]
+    if column.type == "list":
+        empty = np.fromiter(map(len, series.to_numpy(dtype=object)), dtype=np.int64) == 0
+    else:
+        empty = series.isna().to_numpy(dtype=bool)
+    return np.asarray(empty & ~table.bad(column.name), dtype=bool)
+
+
+def _required(table: Table, column: Column) -> list[Issue]:
+    rows = table.frame.index.to_numpy()[_blank(table, column)]
+    header = table.header(column.name)
+    return [
+        _at(
+            table,
+            "value.required",
+            column.name,
+            int(row),
+            f"{header} is required; fill in this cell.",
+        )
+        for row in rows
+    ]
+
+
+def _negative(table: Table, column: Column) -> list[Issue]:
+    cents = table.frame[column.name].to_numpy(dtype=np.int64, na_value=0)
+    rows = table.frame.index.to_numpy()[cents < 0]
+    header = table.header(column.name)
+    return [
+        _at(
+            table,
+            "value.negative",
+            column.name,
+            int(row),
+            f"{header} cannot be below 0; write the amount as 0 or more "
+            "(note a refund or credit in Notes).",
+        )
+        for row in rows
+    ]
+
+
+def _keys(values: np.ndarray, casefold: bool) -> np.ndarray:
+    """The form two values are compared in: as typed, or ignoring case and spaces."""
+    if not casefold:
+        return values
+    codes, distinct = pd.factorize(values)
+    folded = np.array([normalise(v) for v in distinct], dtype=object)
+    return folded[codes] if len(distinct) else np.empty(0, dtype=object)
+
+
+def _duplicates(table: Table, column: Column) -> list[Issue]:
+    values = table.frame[column.name].to_numpy(dtype=object)
+    usable = pd.notna(values) & ~table.bad(column.name)
+    rows = table.frame.index.to_numpy()[usable]
+    keys = _keys(values[usable], column.unique == "casefold")
+    repeat = pd.Series(keys, dtype=object).duplicated(keep="first").to_numpy(dtype=bool)
+    if not repeat.any():
+        return []
+    repeated = keys[repeat]
+    heads = ~repeat & pd.Series(keys, dtype=object).isin(set(repeated.tolist())).to_numpy()
+    first_row = dict(zip(keys[heads].tolist(), rows[heads].tolist(), strict=True))
+    how = " (ignoring case and spaces)" if column.unique == "casefold" else ""
+    header = table.header(column.name)
+    found = []
+    for row, key in zip(rows[repeat].tolist(), repeated.tolist(), strict=True):
+        first = first_row[key]
+        found.append(
+            _at(
+                table,
+                "id.duplicate",
+                column.name,
+                int(row),
+                f"This {header} is already used in row {first}{how}; each {header} must "
+                "appear once, so change one of them.",
+            )
+        )
+    return found
+
+
+def _suggestion(key: str, listed: dict[str, str]) -> str | None:
+    """The listed value a typo most likely meant, or None."""
+    starts = [k for k in listed if key and k.startswith(key)]
+    if len(starts) == 1:
+        return listed[starts[0]]
+    close = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.6)
+    return listed[close[0]] if close else None
+
+
+def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Issue]:
+    tab_name, _, target_column = column.ref.partition(".")
+    target = tables.get(tab_name)
+    if target is None or not target.present or target_column not in target.letters:
+        return []  # the missing tab or column is reported once, not on every row here
+    listed: dict[str, str] = {}
+    for value in target.frame[target_column].to_numpy(dtype=object):
+        if value is not None and value is not pd.NA:
+            listed.setdefault(normalise(value), str(value))
+    values = table.frame[column.name].to_numpy(dtype=object)
+    usable = pd.notna(values) & ~table.bad(column.name)
+    codes, distinct = pd.factorize(values[usable])
+    if not len(distinct):
+        return []
+    unknown = np.array([normalise(v) not in listed for v in distinct], dtype=bool)
+    flagged = unknown[codes]
+    if not flagged.any():
+        return []
+    rows = table.frame.index.to_numpy()[usable][flagged]
+    flagged_values = distinct[codes[flagged]]
+    where = target.title
+    messages: dict[str, str] = {}
+    found = []
+    for row, value in zip(rows, flagged_values, strict=True):
+        message = messages.get(value)
+        if message is None:
+            guess = _suggestion(normalise(value), listed)
+            quoted = show_value(value)
+            if guess:
+                message = f"'{quoted}' is not listed in the {where} tab. Did you mean '{guess}'?"
+            else:
+                message = (
+                    f"'{quoted}' is not listed in the {where} tab; add it there or correct "
+                    "the spelling."
+                )
+            messages[value] = message
+        found.append(_at(table, "ref.unknown", column.name, int(row), message))
+    return found
+
+
+def _contract_dates(vendors: Table) -> list[Issue]:
+    if "Contract Start" not in vendors.letters or "Contract End" not in vendors.letters:
+        return []
+    start = vendors.frame["Contract Start"].to_numpy(dtype="datetime64[ns]")
+    end = vendors.frame["Contract End"].to_numpy(dtype="datetime64[ns]")
+    wrong = end < start  # NaT compares False: a blank date is no finding
+    found = []
+    for row, ends, starts in zip(
+        vendors.frame.index.to_numpy()[wrong], end[wrong], start[wrong], strict=True
+    ):
+        found.append(
+            _at(
+                vendors,
+                "vendor.contract_dates",
+                "Contract End",
+                int(row),
+                f"Contract End ({_day(ends)}) is before Contract Start ({_day(starts)}); "
+                "correct one of the two dates.",
+            )
+        )
+    return found
+
+
+def _day(value: np.datetime64) -> str:
+    return str(np.datetime_as_string(value, unit="D"))

@@ -1,0 +1,99 @@
+"""Vendor checks: money going to a vendor without a signed contract or cover for the whole run.
+
+The conditions are computed once, per vendor, in ``figures.vendor_standing`` (which also
+fills the Flags column of the Vendor Report), so the report and the issues always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from prodsheets.checks import Context
+from prodsheets.figures import budget_lines, money_text, vendor_standing
+from prodsheets.issues import Issue, issue
+from prodsheets.tables import Table
+
+
+def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
+    table = tables.get("Vendors")
+    if table is None or not table.present:
+        return []
+    standing = vendor_standing(budget_lines(tables, context), tables, context)
+    found: list[Issue] = []
+    for vendor, facts in standing.iterrows():
+        found += _vendor(str(vendor), facts, table)
+    return found
+
+
+def _day(value: object) -> str:
+    """A date from the standing table as ISO text ("" for NaT)."""
+    stamp = pd.Timestamp(value) if isinstance(value, pd.Timestamp | str) else pd.NaT
+    return "" if pd.isna(stamp) else stamp.date().isoformat()
+
+
+def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
+    row = int(facts["Row"])
+    found: list[Issue] = []
+
+    def add(rule: str, column: str, value: object, message: str) -> None:
+        found.append(
+            issue(
+                rule,
+                message,
+                tab=table.title,
+                cell=table.cell(column, row),
+                row=row,
+                column=table.header(column),
+                value=value,
+            )
+        )
+
+    committed = int(facts["Committed"])
+    actual = int(facts["Actual"])
+    last_end = _day(facts["Last End"])
+    if facts["vendor.contract_missing"]:
+        contract = facts["Contract"]
+        money = " and ".join(
+            part
+            for part in (
+                f"{money_text(committed)} committed" if committed > 0 else "",
+                f"{money_text(actual)} paid" if actual > 0 else "",
+            )
+            if part
+        )
+        add(
+            "vendor.contract_missing",
+            "Contract",
+            contract,
+            f"{vendor} has {money} but no signed contract (Contract is {contract}); "
+            f"get the contract signed and set Contract to Signed",
+        )
+    if facts["vendor.contract_expired"]:
+        ended = _day(facts["Contract End"])
+        add(
+            "vendor.contract_expired",
+            "Contract End",
+            ended,
+            f"{vendor}'s contract ended on {ended} but {money_text(committed)} is still "
+            "committed; extend the contract or close the open orders",
+        )
+    if facts["vendor.insurance_missing"]:
+        add(
+            "vendor.insurance_missing",
+            "Insurance Expires",
+            "",
+            f"{vendor} has Rentals money but no Insurance Expires date; ask {vendor} for a "
+            "certificate of insurance and enter the date it expires",
+        )
+    if facts["vendor.insurance_expiring"]:
+        expires = _day(facts["Insurance Expires"])
+        add(
+            "vendor.insurance_expiring",
+            "Insurance Expires",
+            expires,
+            f"{vendor}'s insurance expires on {expires}, before the last scheduled End on "
+            f"{last_end}; ask {vendor} for a certificate that runs past {last_end}",
+        )
+    return found

@@ -1,0 +1,296 @@
+"""The ``prodsheets`` command: options in, one library call, an exit code out.
+
+Exit codes: 0 no errors, 1 errors found (warnings too with --strict), 2 usage or configuration
+problem, 3 the workbook could not be read or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from prodsheets import __version__, pipeline
+from prodsheets.config import Config, load_config
+from prodsheets.errors import ProdsheetsError, UsageError
+from prodsheets.render import render, summary_line
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
+
+
+@dataclass
+class Run:
+    """Options shared by every command."""
+
+    config_path: str | None
+    credentials: str | None
+    template: str | None
+    quiet: bool
+    verbose: bool
+
+    def config(self, workbook: str | None) -> tuple[Config, str]:
+        config = load_config(self.config_path).with_overrides(
+            credentials=self.credentials, template=self.template
+        )
+        location = workbook or config.workbook
+        if not location:
+            raise UsageError(
+                "Name the workbook: prodsheets COMMAND show.xlsx (or set workbook = in "
+                "prodsheets.toml, or PRODSHEETS_WORKBOOK)."
+            )
+        return config, location
+
+    def progress(self) -> pipeline.Progress:
+        """Steps on a terminal's stderr; nothing when piped or quiet."""
+        if self.quiet or not sys.stderr.isatty():
+            return lambda _step: None
+        return lambda step: click.echo(click.style(f"… {step}", dim=True), err=True)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="Settings file. Default: ./prodsheets.toml where present.",
+        ),
+        click.option(
+            "--credentials",
+            type=click.Path(dir_okay=False),
+            help="Google service-account key file (JSON). Default: credentials = in the "
+            "config, then GOOGLE_APPLICATION_CREDENTIALS, then your Google login.",
+        ),
+        click.option(
+            "--template",
+            type=click.Path(dir_okay=False),
+            help="Your own copy of templates/production.toml (tabs, columns, enums, aliases).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print only the one-line outcome."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Show details, and a traceback on failure."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _run(options: dict[str, Any]) -> Run:
+    return Run(
+        config_path=options.pop("config_path"),
+        credentials=options.pop("credentials"),
+        template=options.pop("template"),
+        quiet=options.pop("quiet"),
+        verbose=options.pop("verbose"),
+    )
+
+
+@contextmanager
+def plain_failures(run: Run) -> Iterator[None]:
+    """Turn a fault into one sentence and its exit code; a traceback only with --verbose."""
+    try:
+        yield
+    except ProdsheetsError as exc:
+        if run.verbose:
+            traceback.print_exc()
+        click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Stopped; nothing was written.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: still one sentence, never a bare traceback
+        if run.verbose:
+            traceback.print_exc()
+        click.echo(
+            click.style("Error: ", fg="red", bold=True)
+            + f"prodsheets hit an unexpected problem ({type(exc).__name__}); nothing was "
+            "written. Run again with --verbose and send us what it prints.",
+            err=True,
+        )
+        sys.exit(EXIT_WORKBOOK)
+
+
+AS_OF = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Check as if today were this date (YYYY-MM-DD). Default: today in the config's timezone.",
+)
+
+
+def _as_of(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _finish(run: Run, result: pipeline.Result, fmt: str, *, strict: bool, figures: bool) -> None:
+    if run.quiet and fmt == "text":
+        click.echo(summary_line(result))
+    else:
+        colour = sys.stdout.isatty()
+        click.echo(render(result, fmt, with_figures=figures, colour=colour))
+    if result.failed(strict=strict):
+        if fmt == "text" and not run.quiet:
+            what = "errors" if result.counts["error"] else "warnings (--strict)"
+            click.echo(f"Found {what}: fix the cells listed above and run again.", err=True)
+        sys.exit(EXIT_ERRORS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prodsheets")
+def cli() -> None:
+    """Run a production from one shared workbook.
+
+    Department heads type schedule items, budget lines and vendors into the workbook;
+    prodsheets checks every entry, works out where the money stands against plan, finds
+    schedule clashes, and writes summary tabs back for the whole team.
+
+    WORKBOOK is a local file (show.xlsx) or a Google spreadsheet (gsheets:KEY or its URL).
+
+    \b
+    Example:
+        prodsheets init show.xlsx --example
+        prodsheets sync show.xlsx
+    """
+
+
+@cli.command()
+@click.argument("workbook", required=False)
+@click.option("--example", is_flag=True, help="Fill in a realistic sample production.")
+@click.option("--force", is_flag=True, help="Replace an existing file or tab.")
+@common_options
+def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
+    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs.
+
+    Headers are bold and frozen, columns sized, dropdowns offered for every fixed list and
+    for Department, dates and money formatted. An existing file or tab is never
+    overwritten without --force.
+
+    \b
+    Example:
+        prodsheets init show.xlsx --example
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        written = pipeline.init(location, config=config, example=example, force=force)
+        if not run.quiet:
+            tabs = ", ".join(written) if written else "nothing (every tab was already there)"
+            click.echo(f"Laid out {tabs} in {location}.")
+            click.echo(f"Next: type into it, then run: prodsheets sync {location}")
+
+
+@cli.command()
+@click.argument("workbook", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "github"]),
+    default="text",
+    show_default=True,
+    help="json for scripts, markdown for notes, github for GitHub Actions annotations.",
+)
+@AS_OF
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@common_options
+def validate(
+    workbook: str | None, fmt: str, as_of: dt.datetime | None, strict: bool, **options: Any
+) -> None:
+    """Check every entry and list what is wrong; writes nothing.
+
+    Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
+    with --strict): made for a nightly job.
+
+    \b
+    Example:
+        prodsheets validate show.xlsx --format github --strict
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        result = pipeline.validate(
+            location, config=config, as_of=_as_of(as_of), progress=run.progress()
+        )
+    _finish(run, result, fmt, strict=strict, figures=False)
+
+
+@cli.command()
+@click.argument("workbook", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json for scripts, markdown for notes.",
+)
+@AS_OF
+@common_options
+def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options: Any) -> None:
+    """Show the cost report, schedule and vendor figures and every issue; writes nothing.
+
+    \b
+    Example:
+        prodsheets report show.xlsx --format markdown > cost-report.md
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        result = pipeline.validate(
+            location, config=config, as_of=_as_of(as_of), progress=run.progress()
+        )
+    _finish(run, result, fmt, strict=False, figures=True)
+
+
+@cli.command()
+@click.argument("workbook", required=False)
+@click.option("--dry-run", is_flag=True, help="Do everything but write.")
+@click.option(
+    "--force", is_flag=True, help="Write even if Excel or LibreOffice seems to have the file open."
+)
+@AS_OF
+@common_options
+def sync(
+    workbook: str | None, dry_run: bool, force: bool, as_of: dt.datetime | None, **options: Any
+) -> None:
+    """Check the workbook and write the summary tabs back into it.
+
+    Writes Summary, Budget Variance, Schedule Report, Vendor Report and Issues in one step,
+    creating them where absent. Never writes into a tab you made: if one of yours has a
+    summary tab's name, nothing is written.
+
+    \b
+    Example:
+        prodsheets sync show.xlsx --as-of 2026-03-14
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        result = pipeline.sync(
+            location,
+            config=config,
+            as_of=_as_of(as_of),
+            dry_run=dry_run,
+            force=force,
+            progress=run.progress(),
+        )
+    if not run.quiet:
+        click.echo(render(result, "text", colour=sys.stdout.isatty()))
+        if dry_run:
+            titles = ", ".join(t.title for t in result.summary)
+            click.echo(f"Dry run: would write {titles}; nothing was written.")
+        else:
+            click.echo(f"Wrote {', '.join(result.written)} to {location}.")
+    else:
+        click.echo(summary_line(result))
+    if result.failed():
+        sys.exit(EXIT_ERRORS)
+
+
+def main() -> None:
+    cli(prog_name="prodsheets")

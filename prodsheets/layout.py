@@ -1,0 +1,99 @@
+"""What ``init`` lays out: the source tabs, straight from the template.
+
+The headers, widths, formats and dropdowns come from the same template the checks read, so a
+freshly laid-out workbook never disagrees with what ``validate`` expects.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from prodsheets.backends.base import Format, LayoutTab, SummaryValue
+from prodsheets.config import Config
+from prodsheets.template import SOURCE_TABS, Column, Template
+
+# How many rows a Department or Vendor dropdown offers: room for a large production.
+REF_ROWS = 500
+
+_FORMATS: dict[str, Format] = {
+    "money": Format.MONEY,
+    "date": Format.DATE,
+    "datetime": Format.DATETIME,
+}
+_PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 -> "A", 26 -> "AA")."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def quote_title(title: str) -> str:
+    """A tab title as a range reference needs it: quoted when it has spaces or punctuation."""
+    if _PLAIN_TITLE.match(title):
+        return title
+    return "'" + title.replace("'", "''") + "'"
+
+
+def tab_title(name: str, config: Config) -> str:
+    """This workbook's name for a source tab (``[tabs]`` in prodsheets.toml), or the template's."""
+    return config.tabs.get(name, name) or name
+
+
+def source_layout(
+    template: Template, config: Config, *, example: bool, today: date
+) -> list[LayoutTab]:
+    """One ``LayoutTab`` per source tab in template order, with the example rows if asked."""
+    rows_by_tab: dict[str, list[tuple[SummaryValue, ...]]] = {}
+    if example:
+        from prodsheets.example import example_rows
+
+        rows_by_tab = example_rows(template, today)
+    laid_out = []
+    for name in SOURCE_TABS:
+        spec = template.tab(name)
+        laid_out.append(
+            LayoutTab(
+                title=tab_title(name, config),
+                headers=tuple(col.name for col in spec.columns),
+                widths=tuple(col.width for col in spec.columns),
+                formats=tuple(_FORMATS.get(col.type, Format.TEXT) for col in spec.columns),
+                dropdowns=_dropdowns(spec.columns, template, config),
+                rows=list(rows_by_tab.get(name, [])),
+            )
+        )
+    return laid_out
+
+
+def _dropdowns(
+    columns: tuple[Column, ...], template: Template, config: Config
+) -> dict[int, tuple[str, ...] | str]:
+    """Enum columns offer their values; ref columns offer the listed Departments or Vendors."""
+    found: dict[int, tuple[str, ...] | str] = {}
+    for index, col in enumerate(columns):
+        if col.enum:
+            found[index] = col.enum
+        elif col.ref:
+            reference = ref_range(col.ref, template, config)
+            if reference:
+                found[index] = reference
+    return found
+
+
+def ref_range(ref: str, template: Template, config: Config) -> str:
+    """ "Departments.Department" -> "Departments!$A$2:$A$500", or "" if the ref names nothing."""
+    tab_name, _, column_name = ref.partition(".")
+    if tab_name not in template.tabs:
+        return ""
+    names = [col.name for col in template.tab(tab_name).columns]
+    if column_name not in names:
+        return ""
+    letter = column_letter(names.index(column_name))
+    title = quote_title(tab_title(tab_name, config))
+    return f"{title}!${letter}$2:${letter}${REF_ROWS}"

@@ -1,0 +1,295 @@
+"""How a run is shown: text for people, JSON for machines, Markdown for notes, GitHub annotations.
+
+Renderers take a ``Result`` and return a string; they never decide exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import click
+import pandas as pd
+
+from prodsheets.figures import MONEY_COLUMNS
+from prodsheets.issues import Issue, Severity
+from prodsheets.pipeline import Result
+
+FORMATS = ("text", "json", "markdown", "github")
+
+
+def money(cents: Any) -> str:
+    """Cents as a person reads them: 1,234.50, negatives in parentheses, blank when unknown."""
+    if cents is None or cents is pd.NA or (isinstance(cents, float) and math.isnan(cents)):
+        return ""
+    amount = Decimal(int(cents)).scaleb(-2)
+    text = f"{abs(amount):,.2f}"
+    return f"({text})" if amount < 0 else text
+
+
+def money_value(cents: Any) -> str | None:
+    """Cents as an exact decimal string for JSON ("1234.50"), None when unknown."""
+    if cents is None or cents is pd.NA or (isinstance(cents, float) and math.isnan(cents)):
+        return None
+    return str(Decimal(int(cents)).scaleb(-2))
+
+
+def percent(fraction: Any) -> str:
+    if (
+        fraction is None
+        or fraction is pd.NA
+        or (isinstance(fraction, float) and math.isnan(fraction))
+    ):
+        return ""
+    return f"{float(fraction) * 100:.1f}%"
+
+
+def _where(found: Issue) -> str:
+    if found.cell:
+        return f"{found.tab}!{found.cell}"
+    return found.tab or "workbook"
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def issues_text(result: Result, *, colour: bool = True) -> str:
+    lines = []
+    for found in result.issues:
+        style = "red" if found.severity is Severity.ERROR else "yellow"
+        label = (
+            click.style(f"{found.severity.value:7}", fg=style)
+            if colour
+            else (f"{found.severity.value:7}")
+        )
+        lines.append(f"{_where(found):16} {label} {found.rule:28} {found.message}")
+    lines.append(summary_line(result))
+    return "\n".join(lines)
+
+
+def summary_line(result: Result) -> str:
+    counts = result.counts
+    errors = f"{counts['error']} error" + ("" if counts["error"] == 1 else "s")
+    warnings = f"{counts['warning']} warning" + ("" if counts["warning"] == 1 else "s")
+    return f"{result.workbook} as of {result.as_of.isoformat()}: {errors}, {warnings}."
+
+
+def _table_text(frame: pd.DataFrame, index_name: str) -> list[str]:
+    rows = _display_rows(frame, index_name)
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [
+            str(v).ljust(w) if i == 0 or not _numeric_column(rows[0][i]) else str(v).rjust(w)
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
+
+
+def _numeric_column(name: str) -> bool:
+    return name in MONEY_COLUMNS or name in (
+        "Allocation",
+        "Unallocated",
+        "Over %",
+        "Items",
+        "Done",
+        "Overdue",
+        "Late",
+        "Mean days late",
+        "Lines",
+    )
+
+
+def _display_rows(frame: pd.DataFrame, index_name: str) -> list[list[str]]:
+    columns = list(frame.columns)
+    rows = [[index_name, *columns]]
+    for name, record in frame.iterrows():
+        rows.append([str(name), *(_display(column, record[column]) for column in columns)])
+    return rows
+
+
+def _display(column: str, value: Any) -> str:
+    if column in MONEY_COLUMNS or column in ("Allocation", "Unallocated"):
+        return money(value)
+    if column == "Over %":
+        return percent(value)
+    if column == "Mean days late":
+        return "" if pd.isna(value) else f"{float(value):.1f}"
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if hasattr(value, "date") and not isinstance(value, str):
+        return str(value.date())
+    return str(value)
+
+
+def report_text(result: Result, *, colour: bool = True) -> str:
+    figures = result.figures
+    parts: list[str] = []
+    if figures is not None:
+        bold = (lambda s: click.style(s, bold=True)) if colour else (lambda s: s)
+        parts += [
+            bold("Budget by department"),
+            *_table_text(figures.by_department, "Department"),
+            "",
+        ]
+        parts += [bold("Budget by category"), *_table_text(figures.by_category, "Category"), ""]
+        if figures.excluded_lines:
+            parts += [
+                f"{figures.excluded_lines} budget line(s) left out of the figures "
+                "until their money or department can be read (see the issues below).",
+                "",
+            ]
+        parts += [bold("Schedule by department"), *_table_text(figures.schedule, "Department"), ""]
+        parts += [bold("Vendors"), *_table_text(figures.vendors, "Vendor"), ""]
+        parts += [bold("Issues")]
+    parts.append(issues_text(result, colour=colour))
+    return "\n".join(parts)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def to_json(result: Result, *, with_figures: bool = False) -> str:
+    """One JSON document: workbook, as_of, counts, issues (and figures for ``report``)."""
+    document: dict[str, Any] = {
+        "workbook": result.workbook,
+        "as_of": result.as_of.isoformat(),
+        "counts": result.counts,
+        "issues": [found.to_dict() for found in result.issues],
+    }
+    if result.written:
+        document["written"] = result.written
+    if with_figures and result.figures is not None:
+        figures = result.figures
+        document["budget"] = {
+            "lines_counted": len(figures.lines),
+            "lines_excluded": figures.excluded_lines,
+            "by_department": _records(figures.by_department, "department"),
+            "by_category": _records(figures.by_category, "category"),
+        }
+        document["schedule"] = _records(figures.schedule, "department")
+        document["vendors"] = _records(figures.vendors, "vendor")
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+
+
+def _records(frame: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
+    records = []
+    for name, record in frame.iterrows():
+        item: dict[str, Any] = {index_name: str(name)}
+        for column in frame.columns:
+            item[_json_key(column)] = _json_value(column, record[column])
+        records.append(item)
+    return records
+
+
+def _json_key(column: str) -> str:
+    return (
+        column.lower()
+        .replace("over/(under)", "over_under")
+        .replace("over %", "over_pct")
+        .replace(" ", "_")
+    )
+
+
+def _json_value(column: str, value: Any) -> Any:
+    if column in MONEY_COLUMNS or column in ("Allocation", "Unallocated"):
+        return money_value(value)
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if column == "Over %":
+        return round(float(value), 4)
+    if hasattr(value, "isoformat"):
+        return (
+            value.isoformat()[:10]
+            if hasattr(value, "hour") and not (value.hour or value.minute)
+            else value.isoformat()
+        )
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def _md_cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    out = ["| " + " | ".join(_md_cell(h) for h in header) + " |"]
+    out.append("|" + "|".join(" --- " for _ in header) + "|")
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def to_markdown(result: Result, *, with_figures: bool = False) -> str:
+    counts = result.counts
+    parts = [
+        f"# {result.workbook}",
+        "",
+        f"As of {result.as_of.isoformat()}: **{counts['error']} errors**, "
+        f"{counts['warning']} warnings.",
+        "",
+    ]
+    if with_figures and result.figures is not None:
+        figures = result.figures
+        for title, frame, index_name in (
+            ("Budget by department", figures.by_department, "Department"),
+            ("Budget by category", figures.by_category, "Category"),
+            ("Schedule by department", figures.schedule, "Department"),
+            ("Vendors", figures.vendors, "Vendor"),
+        ):
+            rows = _display_rows(frame, index_name)
+            parts += [f"## {title}", "", *_md_table(rows[0], rows[1:]), ""]
+    parts += ["## Issues", ""]
+    if result.issues:
+        parts += _md_table(
+            ["Severity", "Rule", "Where", "Value", "Message"],
+            [
+                [f.severity.value, f"`{f.rule}`", _where(f), f.value, f.message]
+                for f in result.issues
+            ],
+        )
+    else:
+        parts.append("No issues.")
+    return "\n".join(parts) + "\n"
+
+
+# --- GitHub Actions annotations -------------------------------------------------------------
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def to_github(result: Result) -> str:
+    """One workflow command per issue, so a nightly Action lists them on the run page."""
+    lines = []
+    for found in result.issues:
+        kind = "error" if found.severity is Severity.ERROR else "warning"
+        title = _gh_escape(f"{found.rule} at {_where(found)}", prop=True)
+        lines.append(f"::{kind} title={title}::{_gh_escape(found.message)}")
+    lines.append(summary_line(result))
+    return "\n".join(lines)
+
+
+def render(result: Result, fmt: str, *, with_figures: bool = False, colour: bool = True) -> str:
+    if fmt == "json":
+        return to_json(result, with_figures=with_figures)
+    if fmt == "markdown":
+        return to_markdown(result, with_figures=with_figures)
+    if fmt == "github":
+        return to_github(result)
+    return (
+        report_text(result, colour=colour) if with_figures else issues_text(result, colour=colour)
+    )

@@ -1,0 +1,247 @@
+"""validate through the CLI: every rule fires on a workbook that breaks it, none on a clean one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prodsheets.issues import RULES
+from tests.conftest import found, issues_of
+from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell
+
+Change = Callable[[dict[str, Rows]], None]
+
+
+def drop_column(tab: str, header: str) -> Change:
+    def change(tabs: dict[str, Rows]) -> None:
+        index = tabs[tab][0].index(header)
+        for row in tabs[tab]:
+            del row[index]
+
+    return change
+
+
+def cells(*changes: tuple[str, int, str, Any]) -> Change:
+    def change(tabs: dict[str, Rows]) -> None:
+        for tab, row, header, value in changes:
+            set_cell(tabs, tab, row, header, value)
+
+    return change
+
+
+def add_row(tab: str, row: list[Any]) -> Change:
+    def change(tabs: dict[str, Rows]) -> None:
+        tabs[tab].append(row)
+
+    return change
+
+
+def add_column(tab: str, header: str) -> Change:
+    def change(tabs: dict[str, Rows]) -> None:
+        tabs[tab][0].append(header)
+
+    return change
+
+
+def drop_tab(tab: str) -> Change:
+    def change(tabs: dict[str, Rows]) -> None:
+        del tabs[tab]
+
+    return change
+
+
+# rule -> (a change that breaks it, the cell the issue must point at)
+BREAKS: dict[str, tuple[Change, str]] = {
+    "tab.missing": (drop_tab("Vendors"), ""),
+    "header.missing": (drop_column("Schedule", "Task"), ""),
+    "header.duplicate": (add_column("Budget", " spent "), "K1"),
+    "value.required": (cells(("Budget", 2, "Description", None)), "D2"),
+    "value.type": (cells(("Budget", 3, "Actual", "12,5O")), "G3"),
+    "value.enum": (cells(("Schedule", 3, "Status", "Dne")), "J3"),
+    "value.negative": (cells(("Budget", 2, "ETC", -5)), "I2"),
+    "id.duplicate": (cells(("Budget", 3, "Code", "L-01")), "A3"),
+    "ref.unknown": (cells(("Budget", 2, "Department", "Lightng")), "B2"),
+    "schedule.end_before_start": (cells(("Schedule", 4, "End", d("2026-03-04 09:00"))), "G4"),
+    "schedule.space_conflict": (
+        cells(
+            ("Schedule", 4, "Start", d("2026-03-03 17:00")),
+            ("Schedule", 4, "End", d("2026-03-03 19:00")),
+            ("Schedule", 4, "Depends On", None),
+        ),
+        "D4",
+    ),
+    "schedule.person_conflict": (
+        cells(
+            ("Schedule", 4, "Start", d("2026-03-03 17:00")),
+            ("Schedule", 4, "End", d("2026-03-03 19:00")),
+            ("Schedule", 4, "Space", "Studio"),
+            ("Schedule", 4, "People", "Ben Cole, ana ruiz"),
+            ("Schedule", 4, "Depends On", None),
+        ),
+        "E4",
+    ),
+    "schedule.dependency_unknown": (cells(("Schedule", 5, "Depends On", "S3, S9")), "K5"),
+    "schedule.dependency_cycle": (cells(("Schedule", 2, "Depends On", "S4")), "K2"),
+    "schedule.dependency_order": (
+        cells(
+            ("Schedule", 4, "Start", d("2026-03-03 12:00")),
+            ("Schedule", 4, "End", d("2026-03-03 14:00")),
+            ("Schedule", 4, "Space", "Studio"),
+        ),
+        "K4",
+    ),
+    "schedule.overdue": (cells(("Schedule", 4, "Due", d("2026-03-05"))), "H4"),
+    "schedule.turnaround": (
+        add_row(
+            "Schedule",
+            [
+                "S5",
+                "Notes session",
+                "Lighting",
+                "Studio",
+                "Ana Ruiz",
+                d("2026-03-04 02:00"),
+                d("2026-03-04 03:00"),
+                None,
+                None,
+                "Planned",
+                None,
+                None,
+            ],
+        ),
+        "F6",
+    ),
+    "budget.over": (cells(("Budget", 3, "ETC", 5000)), "F3"),
+    "budget.near_limit": (cells(("Budget", 3, "ETC", 4000)), "F3"),
+    "budget.over_allocation": (cells(("Departments", 3, "Allocation", 3000)), "D3"),
+    "vendor.contract_missing": (cells(("Vendors", 3, "Contract", "Quote")), "F3"),
+    "vendor.contract_expired": (cells(("Vendors", 3, "Contract End", d("2026-03-01"))), "H3"),
+    "vendor.contract_dates": (cells(("Vendors", 3, "Contract End", d("2025-12-01"))), "H3"),
+    "vendor.insurance_missing": (cells(("Vendors", 2, "Insurance Expires", None)), "I2"),
+    "vendor.insurance_expiring": (
+        cells(("Vendors", 2, "Insurance Expires", d("2026-03-11"))),
+        "I2",
+    ),
+}
+
+
+def test_every_rule_has_a_breaking_case() -> None:
+    assert set(BREAKS) == set(RULES)
+
+
+def test_clean_workbook_has_no_issues(workbook: Any, run_cli: Any) -> None:
+    path = workbook(clean_production())
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["counts"] == {"error": 0, "warning": 0}
+    assert document["issues"] == []
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_rule_fires_at_its_cell(rule: str, workbook: Any, run_cli: Any) -> None:
+    change, cell = BREAKS[rule]
+    tabs = clean_production()
+    change(tabs)
+    path = workbook(tabs)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert (rule, cell) in found(result), result.output
+    hits = [i for i in issues_of(result) if i["rule"] == rule]
+    assert all(i["severity"] == RULES[rule].severity.value for i in hits)
+    assert all(i["message"] for i in hits)
+    expected_exit = 1 if any(i["severity"] == "error" for i in issues_of(result)) else 0
+    assert result.exit_code == expected_exit
+
+
+def test_issue_shape_names_tab_cell_row_column_value(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 2, "Department", "Lightng")
+    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    [hit] = [i for i in issues_of(result) if i["rule"] == "ref.unknown"]
+    assert hit == {
+        "severity": "error",
+        "rule": "ref.unknown",
+        "tab": "Budget",
+        "cell": "B2",
+        "row": 2,
+        "column": "Department",
+        "value": "Lightng",
+        "message": hit["message"],
+    }
+    assert "Did you mean 'Lighting'?" in hit["message"]
+
+
+def test_json_document_shape(workbook: Any, run_cli: Any) -> None:
+    path = workbook(clean_production())
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.output)
+    assert set(document) == {"workbook", "as_of", "counts", "issues"}
+    assert document["workbook"] == str(path)
+    assert document["as_of"] == AS_OF
+
+
+def test_strict_makes_warnings_fail(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    BREAKS["budget.near_limit"][0](tabs)
+    path = workbook(tabs)
+    assert run_cli("validate", str(path), "--as-of", AS_OF).exit_code == 0
+    assert run_cli("validate", str(path), "--as-of", AS_OF, "--strict").exit_code == 1
+
+
+def test_rules_config_changes_severity_and_turns_rules_off(
+    workbook: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    tabs = clean_production()
+    BREAKS["budget.near_limit"][0](tabs)
+    path = workbook(tabs)
+    config = tmp_path / "prodsheets.toml"
+    config.write_text('[rules]\n"budget.near_limit" = "error"\n')
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert [i["severity"] for i in issues_of(result)] == ["error"]
+    config.write_text('[rules]\n"budget.near_limit" = "off"\n')
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert issues_of(result) == []
+
+
+def test_thresholds_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
+    path = workbook(clean_production())  # L-01 stands at 75% of Budgeted
+    (tmp_path / "prodsheets.toml").write_text("[thresholds]\nnear_limit = 0.7\n")
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert ("budget.near_limit", "F2") in found(result)
+
+
+def test_tab_names_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
+    tabs = clean_production()
+    tabs["Costs"] = tabs.pop("Budget")
+    path = workbook(tabs)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert ("tab.missing", "") in found(result)
+    (tmp_path / "prodsheets.toml").write_text('[tabs]\nBudget = "Costs"\n')
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert issues_of(result) == []
+
+
+def test_tab_and_header_names_ignore_case_and_spaces(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    tabs[" budget "] = tabs.pop("Budget")
+    tabs[" budget "][0] = [h.upper() + " " for h in tabs[" budget "][0]]
+    tabs[" budget "][0][5] = "estimate"  # alias of Budgeted
+    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    assert issues_of(result) == []
+
+
+def test_overdue_depends_on_as_of(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 4, "Due", dt.datetime(2026, 3, 20))
+    path = workbook(tabs)
+    early = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    late = run_cli("validate", str(path), "--format", "json", "--as-of", "2026-03-21")
+    assert ("schedule.overdue", "H4") not in found(early)
+    assert ("schedule.overdue", "H4") in found(late)

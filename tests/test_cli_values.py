@@ -1,0 +1,171 @@
+"""Every value form SPEC.md lists, read right end to end (typed into a real .xlsx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.workbooks import AS_OF, clean_production, set_cell
+
+
+def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
+    result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.output)
+    lighting = next(r for r in document["budget"]["by_department"] if r["department"] == "Lighting")
+    return lighting["actual"], {i["rule"] for i in document["issues"]}
+
+
+# L-01's Actual is 2000.00; L-02's Actual is typed in each form below.
+@pytest.mark.parametrize(
+    ("typed", "actual"),
+    [
+        (1500, "3500.00"),
+        (1500.5, "3500.50"),
+        (0.285, "2000.29"),  # a fraction of a cent rounds half up
+        ("1500", "3500.00"),
+        ("$1,234.50", "3234.50"),
+        ("  $1,234.50  ", "3234.50"),
+        ("\u00a01\u00a0234.50\u00a0", "3234.50"),
+        ("£1,234.50", "3234.50"),
+        ("USD 1,234.50", "3234.50"),
+        (None, "2000.00"),
+        ("", "2000.00"),
+    ],
+)
+def test_money_forms(typed: Any, actual: str, workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", typed)
+    assert lighting_actual(run_cli, workbook(tabs))[0] == actual
+
+
+@pytest.mark.parametrize("typed", ["(250.00)", "-250", -250])
+def test_negative_money_is_an_issue_and_left_out(typed: Any, workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", typed)
+    actual, rules = lighting_actual(run_cli, workbook(tabs))
+    assert "value.negative" in rules
+    assert actual == "2000.00"  # L-02 left out of the figures
+
+
+@pytest.mark.parametrize("typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999"])
+def test_unreadable_money_is_an_issue_never_zero(typed: Any, workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", typed)
+    actual, rules = lighting_actual(run_cli, workbook(tabs))
+    assert "value.type" in rules
+    assert actual == "2000.00"
+
+
+def test_decimal_comma_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", "1.234,50")
+    path = workbook(tabs)
+    (tmp_path / "prodsheets.toml").write_text("decimal_comma = true\n")
+    assert lighting_actual(run_cli, path)[0] == "3234.50"
+
+
+def overdue_cells(run_cli: Any, path: Path) -> set[str]:
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    return {
+        i["cell"] for i in json.loads(result.output)["issues"] if i["rule"] == "schedule.overdue"
+    }
+
+
+# S4 (row 5) is Planned; as of 2026-03-10 it is overdue exactly when Due is before that day.
+@pytest.mark.parametrize(
+    ("typed", "date_order", "overdue"),
+    [
+        ("2026-03-09", "MDY", True),
+        ("2026-03-10", "MDY", False),
+        ("03/09/2026", "MDY", True),  # 9 March
+        ("03/09/2026", "DMY", False),  # 3 September
+        ("09/03/2026", "DMY", True),  # 9 March
+        ("3/9/26", "MDY", True),
+        (46090, "MDY", True),  # the serial of 2026-03-09
+        (46091, "MDY", False),  # the serial of 2026-03-10
+        (dt.datetime(2026, 3, 9), "MDY", True),
+        ("2026-03-09T18:00", "MDY", True),
+        ("9 Mar 2026", "MDY", True),
+        ("March 9, 2026", "MDY", True),
+        (" 2026-03-09\u00a0", "MDY", True),
+    ],
+)
+def test_date_forms(
+    typed: Any, date_order: str, overdue: bool, workbook: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", typed)
+    path = workbook(tabs)
+    (tmp_path / "prodsheets.toml").write_text(f'date_order = "{date_order}"\n')
+    assert ("H5" in overdue_cells(run_cli, path)) is overdue
+
+
+@pytest.mark.parametrize("typed", ["#REF!", "2026-02-30", "next week", "13/13/2026", True])
+def test_unreadable_dates_are_issues(typed: Any, workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", typed)
+    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    assert ("value.type", "H5") in {
+        (i["rule"], i["cell"]) for i in json.loads(result.output)["issues"]
+    }
+
+
+def space_conflicts(run_cli: Any, path: Path) -> set[str]:
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    issues = json.loads(result.output)["issues"]
+    return {i["cell"] for i in issues if i["rule"] == "schedule.space_conflict"}
+
+
+# S2 (Focus) runs 2026-03-03 09:00-18:00 on Main Stage; S3 (row 4) is moved around it.
+@pytest.mark.parametrize(
+    ("start", "end", "conflict"),
+    [
+        (dt.datetime(2026, 3, 3, 17), dt.datetime(2026, 3, 3, 19), True),
+        (dt.datetime(2026, 3, 3, 18), dt.datetime(2026, 3, 3, 19), False),  # touching
+        (dt.datetime(2026, 3, 3, 7), dt.datetime(2026, 3, 3, 9), False),  # touching
+        ("2026-03-03 17:30", "2026-03-03 19:00", True),
+        ("2026-03-03T18:00:00", "2026-03-03T19:00:00", False),
+    ],
+)
+def test_overlap_semantics(
+    start: Any, end: Any, conflict: bool, workbook: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 4, "Start", start)
+    set_cell(tabs, "Schedule", 4, "End", end)
+    set_cell(tabs, "Schedule", 4, "Depends On", None)
+    assert bool(space_conflicts(run_cli, workbook(tabs))) is conflict
+
+
+@pytest.mark.parametrize(
+    ("start", "conflict"),
+    [
+        (dt.datetime(2026, 3, 3), False),  # S1 ends with 03-02; 03-03 touches it
+        (dt.datetime(2026, 3, 2, 20), True),  # a date-only End runs to midnight
+    ],
+)
+def test_date_only_end_means_the_end_of_that_day(
+    start: dt.datetime, conflict: bool, workbook: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 2, "Start", dt.datetime(2026, 3, 2))
+    set_cell(tabs, "Schedule", 2, "End", dt.datetime(2026, 3, 2))
+    set_cell(tabs, "Schedule", 3, "Space", "Studio")
+    set_cell(tabs, "Schedule", 4, "Start", start)
+    set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3))
+    set_cell(tabs, "Schedule", 4, "Depends On", None)
+    assert bool(space_conflicts(run_cli, workbook(tabs))) is conflict
+
+
+def test_cancelled_items_take_part_in_no_check(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 4, "Start", dt.datetime(2026, 3, 3, 17))
+    set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3, 19))
+    set_cell(tabs, "Schedule", 4, "Due", dt.datetime(2026, 3, 1))
+    set_cell(tabs, "Schedule", 4, "Status", " cancelled ")
+    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    assert json.loads(result.output)["issues"] == []

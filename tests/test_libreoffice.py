@@ -1,0 +1,169 @@
+"""LibreOffice as the judge: what we write opens in a real spreadsheet program, and what a
+real spreadsheet program saved survives our writes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from prodsheets.backends.base import Format, RowStyle, SummaryColumn, SummaryTable
+from prodsheets.backends.xlsx import XlsxWorkbook
+from tests.xlsx_fixtures import (
+    SOFFICE,
+    build_rich_workbook,
+    convert,
+    entries,
+    layout_tabs,
+    summary_tables,
+)
+
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+# Every sheet to its own CSV, cells as LibreOffice shows them (number formats applied).
+ALL_SHEETS_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+BOOKKEEPING = {
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "[Content_Types].xml",
+    "xl/styles.xml",
+    "docProps/custom.xml",
+    "docProps/app.xml",
+}
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private LibreOffice profile, so a stale or parallel one never blocks the run."""
+    return tmp_path_factory.mktemp("libreoffice-profile")
+
+
+def shown(folder: Path, stem: str, tab: str) -> list[list[str]]:
+    with open(folder / f"{stem}-{tab}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_libreoffice_opens_what_init_and_sync_write(tmp_path: Path, profile: Path) -> None:
+    laid_out = tmp_path / "init.xlsx"
+    XlsxWorkbook(str(laid_out), create=True).lay_out(layout_tabs(), force=False)
+
+    synced = tmp_path / "synced.xlsx"
+    build_rich_workbook(synced)
+    tables = summary_tables()
+    tables.append(
+        SummaryTable(
+            "Schedule Report",
+            (
+                SummaryColumn("Item"),
+                SummaryColumn("Due", Format.DATE),
+                SummaryColumn("Start", Format.DATETIME),
+                SummaryColumn("Over/(Under)", Format.MONEY),
+            ),
+            [("S1", dt.date(2026, 3, 5), dt.datetime(2026, 3, 1, 9, 30), Decimal("-250.00"))],
+            styles={0: RowStyle.OVER},
+        )
+    )
+    XlsxWorkbook(str(synced)).write(tables)
+
+    out = tmp_path / "csv"
+    convert([laid_out, synced], out, ALL_SHEETS_AS_SHOWN, profile)
+    assert shown(out, "init", "Departments")[:3] == [
+        ["Department", "Head", "Allocation"],
+        ["Set", "Ana", "5,000.00"],
+        ["Lighting", "=Bo", ""],
+    ]
+    assert shown(out, "init", "Schedule")[1] == [
+        "S1",
+        "Set",
+        "2026-03-01 09:00",
+        "2026-03-05",
+        "Planned",
+    ]
+    for tab in ("Budget", "Departments", "Rates", "Notes"):
+        assert (out / f"synced-{tab}.csv").exists(), tab
+    assert shown(out, "synced", "Summary") == [
+        ["Metric", "Value"],
+        ["Vendor", '=IMPORTXML("http://x","//a")'],
+        ["Errors", "3"],
+    ]
+    variance = shown(out, "synced", "Budget Variance")
+    assert variance[0] == ["Department", "Budgeted", "EFC", "Over %", "Lines"]
+    assert variance[1] == ["Dept 0", "1,000.25", "900.00", "-12.5%", "0"]
+    assert variance[-1] == ["Total", "12,345.67", "13,000.00", "5.3%", "3"]
+    assert shown(out, "synced", "Schedule Report")[1] == [
+        "S1",
+        "2026-03-05",
+        "2026-03-01 09:30",
+        "(250.00)",
+    ]
+
+    # LibreOffice understood the layout's dropdowns (it writes them back when it saves;
+    # headless conversion drops view settings such as the frozen header, so not those)
+    resaved = convert([laid_out], tmp_path / "resaved", "xlsx", profile)[0]
+    schedule = openpyxl.load_workbook(resaved)["Schedule"]
+    formulas = sorted(str(v.formula1) for v in schedule.data_validations.dataValidation)
+    assert formulas == ['"Planned,Confirmed,Done"', "Departments!$A$2:$A$500"]
+
+
+def test_a_workbook_saved_by_libreoffice_survives_ten_writes(tmp_path: Path, profile: Path) -> None:
+    made = tmp_path / "made" / "show.xlsx"
+    made.parent.mkdir()
+    build_rich_workbook(made)
+    path = convert([made], tmp_path, "xlsx", profile)[0]  # LibreOffice wrote this file
+    original = entries(path)
+    assert any(n.startswith("xl/media/") for n in original)
+    assert any(n.startswith("xl/charts/") for n in original)
+
+    book = XlsxWorkbook(str(path))
+    contents = book.read(["Budget", "Departments"])
+    budget = contents.tabs["Budget"].rows
+    assert budget[1][:6] == ["B1", "Set", 100, 10, 200, "#DIV/0!"]  # cached results
+    assert budget[1][7] == 1500  # =SUM(C2:C6)
+    assert contents.tabs["Departments"].rows[2] == ["Lighting", "Bo", "Ana"]  # =B2
+
+    owned_parts: set[str] = set()
+    for round_number in range(10):
+        book.read(["Budget"])
+        book.write(summary_tables(round_number + 1))
+        now = entries(path)
+        owned_parts |= {n for n in now if n not in original}
+        for name, data in original.items():
+            if name not in BOOKKEEPING:
+                assert now[name] == data, f"{name} changed in write {round_number + 1}"
+    assert len(owned_parts) == 2  # the two summary tabs, replaced in place every time
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+
+    contents = XlsxWorkbook(str(path)).read(["Budget Variance"])
+    assert contents.titles == [
+        "Budget",
+        "Departments",
+        "Rates",
+        "Notes",
+        "Summary",
+        "Budget Variance",
+    ]
+    assert contents.owned == {"Summary", "Budget Variance"}
+    assert len(contents.tabs["Budget Variance"].rows) == 1 + 10 + 2
+
+    out = tmp_path / "final"
+    convert([path], out, ALL_SHEETS_AS_SHOWN, profile)
+    assert shown(out, "show", "Budget Variance")[10] == [
+        "Dept 9",
+        "1,009.25",
+        "918.00",
+        "-12.5%",
+        "9",
+    ]
+    assert shown(out, "show", "Budget")[1][:6] == ["B1", "Set", "100", "10", "200", "#DIV/0!"]
+    assert shown(out, "show", "Notes")[1][:2] == ["second line", "42"]
+    resaved = convert([path], tmp_path / "resaved", "xlsx", profile)[0]
+    again = entries(resaved)
+    assert any(n.startswith("xl/media/") for n in again)  # the image is still there
+    assert any(n.startswith("xl/charts/") for n in again)  # and the chart
+    assert any(n.startswith("xl/comments") for n in again)  # and the comment
