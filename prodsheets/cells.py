@@ -763,8 +763,9 @@ def parse_dates(
         for i in numeric[~sane]:
             bad[i] = True
             problems[int(i)] = _date_problem(
-                with_time, "This number is not a date (a date typed as a number must fall "
-                "between 1950 and 2099)"
+                with_time,
+                "This number is not a date (a date typed as a number must fall "
+                "between 1950 and 2099)",
             )
 
     stamps = np.flatnonzero((kinds == _DATETIME) | (kinds == _DATE))

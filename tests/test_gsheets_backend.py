@@ -30,8 +30,8 @@ from prodsheets.backends.gsheets import OWNER_KEY, GoogleWorkbook
 from prodsheets.config import Config
 from prodsheets.errors import (
     AlreadyExists,
-    ProdsheetsError,
     NotOwnedError,
+    ProdsheetsError,
     UsageError,
     WorkbookError,
     WorkbookNotFound,
@@ -440,7 +440,7 @@ def test_missing_and_malformed_key_files_are_usage_problems(
     garbled = tmp_path / "garbled.json"
     info = json.loads((tmp_path / "service-account.json").read_text(encoding="utf-8"))
     garbled.write_text(json.dumps({**info, "private_key": "-----BEGIN PRIVATE KEY-----\nabc"}))
-    with pytest.raises(UsageError, match="private key in .* cannot be read"):
+    with pytest.raises(UsageError, match=r"private key in .* cannot be read"):
         open_show(credentials=str(garbled)).read(None)
 
 
@@ -539,3 +539,29 @@ def test_lay_out_with_force_replaces_the_tab_in_place(
     assert written == ["Budget"] and after is not None
     assert (after.sheet_id, after.properties["index"]) == (before.sheet_id, 0)
     assert server.values(KEY, "Budget!A2:B3") == [["L-01", "Lighting"]]
+
+
+def test_a_user_login_is_saved_for_its_owner_only_and_used_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from google.oauth2.credentials import Credentials
+
+    from prodsheets.backends.google_auth import SCOPES, load_login, save_login, token_path
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    login = Credentials(  # type: ignore[no-untyped-call]
+        token="ya29.not-a-real-token",
+        refresh_token="1//not-a-real-refresh-token",
+        client_id="client.apps.googleusercontent.com",
+        client_secret="not-a-real-secret",
+        token_uri="http://127.0.0.1:9/token",
+        scopes=list(SCOPES),
+    )
+    save_login(login, token_path())
+
+    assert token_path() == tmp_path / "config" / "prodsheets" / "token.json"
+    assert token_path().stat().st_mode & 0o777 == 0o600
+    found = load_login("")
+    assert found.credentials.token == "ya29.not-a-real-token"
+    assert found.account == "" and found.source == str(token_path())
+    assert list(getattr(found.credentials, "scopes", None) or []) == list(SCOPES)

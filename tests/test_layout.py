@@ -12,11 +12,10 @@ import pytest
 from prodsheets.backends.base import Contents, Format, LayoutTab, RawCell, RawTab
 from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config, parse_config
-from prodsheets.example import example_rows
 from prodsheets.figures import compute_figures
 from prodsheets.layout import column_letter, source_layout
 from prodsheets.tables import read_tables
-from prodsheets.template import SOURCE_TABS, Template, load_template
+from prodsheets.template import SOURCE_TABS, Template, load_template, parse_template
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -108,8 +107,6 @@ def test_a_reference_follows_the_referenced_column_letter() -> None:
         if name == "Departments":
             columns = [{"name": "Region"}, {"name": "Floor"}, *columns]
         data["tabs"][name] = {"key": base.tab(name).key, "columns": columns}
-    from prodsheets.template import parse_template
-
     moved = parse_template(data)
     schedule = source_layout(moved, Config(), example=True, today=TODAY)[1]
     department = schedule.headers.index("Department")
@@ -168,8 +165,8 @@ def test_example_dates_move_with_today(template: Template) -> None:
             else:
                 assert after[column] - before[column] == dt.timedelta(days=30)
     starts = [item["Start"] for item in early]
-    first = min(s if isinstance(s, dt.datetime) else dt.datetime.combine(s, dt.time()) for s in starts)
-    assert first.date() < TODAY  # rehearsals are under way
+    first = min(s.date() if isinstance(s, dt.datetime) else s for s in starts)
+    assert first < TODAY  # rehearsals are under way
     opening = next(item for item in early if "Opening" in item["Task"])
     assert TODAY + dt.timedelta(days=14) <= opening["Start"].date() <= TODAY + dt.timedelta(days=28)
 
@@ -224,4 +221,10 @@ def test_first_check_of_the_example_finds_the_planted_mistakes(
 
     figures = compute_figures(tables, context)
     assert figures.excluded_lines == 1  # the Lightng line
-    assert figures.by_department.loc["Total", "Budgeted"] > 0
+    typed = [
+        Decimal(str(line["Budgeted"]).replace("$", "").replace(",", ""))
+        for line in _records(_layout(template, today=today)["Budget"])
+        if line["Department"] != "Lightng"
+    ]
+    total = figures.by_department["Budgeted"].loc["Total"]
+    assert int(total) == int(sum(typed) * 100)

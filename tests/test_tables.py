@@ -23,7 +23,8 @@ TEMPLATE = load_template()
 
 
 def contents(*tabs: RawTab) -> Contents:
-    return Contents(titles=[t.title for t in tabs], owned=frozenset(), tabs={t.title: t for t in tabs})
+    titles = [t.title for t in tabs]
+    return Contents(titles=titles, owned=frozenset(), tabs={t.title: t for t in tabs})
 
 
 def read(*tabs: RawTab, config: Config | None = None) -> tuple[dict[str, Table], list[Issue]]:
@@ -39,8 +40,18 @@ DEPARTMENTS = RawTab("Departments", [["Department", "Allocation"], ["Lighting", 
 
 @pytest.mark.parametrize(
     ("index", "letters"),
-    [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (51, "AZ"), (52, "BA"),
-     (701, "ZZ"), (702, "AAA"), (16383, "XFD")],
+    [
+        (0, "A"),
+        (1, "B"),
+        (25, "Z"),
+        (26, "AA"),
+        (27, "AB"),
+        (51, "AZ"),
+        (52, "BA"),
+        (701, "ZZ"),
+        (702, "AAA"),
+        (16383, "XFD"),
+    ],
 )
 def test_column_letters(index: int, letters: str) -> None:
     assert column_letter(index) == letters
@@ -251,10 +262,28 @@ def test_schedule_types_and_date_only() -> None:
             "Schedule",
             [
                 ["ID", "Task", "Dept", "Who", "Start", "End", "Due", "Status", "After"],
-                ["S1", "Focus", "Lighting", "Ana, Ben", "2026-03-01", "3/1/2026 7:30 PM",
-                 dt.date(2026, 3, 2), "", "S0; S9"],
-                ["S2", "Sound check", "Lighting", None, 46082.5, 46083, "soon", "in progress",
-                 None],
+                [
+                    "S1",
+                    "Focus",
+                    "Lighting",
+                    "Ana, Ben",
+                    "2026-03-01",
+                    "3/1/2026 7:30 PM",
+                    dt.date(2026, 3, 2),
+                    "",
+                    "S0; S9",
+                ],
+                [
+                    "S2",
+                    "Sound check",
+                    "Lighting",
+                    None,
+                    46082.5,
+                    46083,
+                    "soon",
+                    "in progress",
+                    None,
+                ],
             ],
         ),
     )

@@ -543,3 +543,42 @@ def test_killed_writes_leave_a_complete_workbook(tmp_path: Path) -> None:
     assert rounds >= 5 and mid_write > 0 and complete > 0
     XlsxWorkbook(str(path)).write(summary_tables())  # a later run cleans up after the dead
     assert [p.name for p in tmp_path.iterdir()] == ["show.xlsx"]
+
+
+# ------------------------------------------------------------------- bookkeeping parts alone
+
+
+def test_calc_chain_loses_only_the_replaced_tabs_cells() -> None:
+    from prodsheets.backends.xlsx_package import drop_calc_chain_cells
+
+    chain = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="A1" i="1"/><c r="B1"/><c r="A2" i="2"/><c r="A3"/><c r="C9" i="3"/></calcChain>'
+    )
+    kept = drop_calc_chain_cells(chain, {2})
+    assert kept is not None
+    assert b'<c r="A1" i="1"/><c i="1" r="B1"/><c r="C9" i="3"/>' in kept
+    assert drop_calc_chain_cells(chain, {7}) is chain
+    assert drop_calc_chain_cells(chain, {1, 2, 3}) is None
+
+
+def test_app_properties_list_new_tabs_only_when_they_agree_with_the_workbook() -> None:
+    from prodsheets.backends.xlsx_package import add_app_titles
+
+    app = (
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-'
+        b'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'docPropsVTypes"><HeadingPairs><vt:vector size="4" baseType="variant"><vt:variant>'
+        b"<vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>2</vt:i4></vt:variant>"
+        b"<vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>1</vt:i4>"
+        b'</vt:variant></vt:vector></HeadingPairs><TitlesOfParts><vt:vector size="3" '
+        b'baseType="lpstr"><vt:lpstr>Budget</vt:lpstr><vt:lpstr>Notes</vt:lpstr><vt:lpstr>'
+        b"Rate</vt:lpstr></vt:vector></TitlesOfParts></Properties>"
+    )
+    updated = add_app_titles(app, ["Budget", "Notes"], ["Summary"])
+    assert b"<vt:i4>3</vt:i4>" in updated and b"<vt:i4>1</vt:i4>" in updated
+    assert (
+        b'<vt:vector size="4" baseType="lpstr"><vt:lpstr>Budget</vt:lpstr><vt:lpstr>Notes'
+        b"</vt:lpstr><vt:lpstr>Summary</vt:lpstr><vt:lpstr>Rate</vt:lpstr>" in updated
+    )
+    assert add_app_titles(app, ["Budget", "Other"], ["Summary"]) == app  # out of step: as is

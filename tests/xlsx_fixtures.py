@@ -90,7 +90,7 @@ def build_rich_workbook(path: Path) -> None:
     chart = BarChart()
     chart.title = "Budgeted"
     chart.add_data(Reference(budget, min_col=3, min_row=1, max_row=6), titles_from_data=True)
-    budget.add_chart(chart, "J2")
+    budget.add_chart(chart, "J2")  # type: ignore[call-arg]
     image = PngImage(tiny_png(), 2, 2)
     budget.add_image(image, "J20")
 

@@ -30,7 +30,6 @@ from typing import Any
 import google.auth
 import google.auth.exceptions
 from google.auth.credentials import Credentials
-from google.auth.transport.requests import Request
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
@@ -152,18 +151,10 @@ def _user(path: Path, info: dict[str, Any]) -> GoogleLogin:
 
 
 def _from_saved_login(path: Path) -> GoogleLogin:
+    """A login saved by an earlier sign-in; google-auth refreshes its access token on the
+    first request (a revoked login then becomes a one-sentence ``WorkbookError``)."""
     login = _user(path, _read_json(path))
-    creds = login.credentials
-    if not creds.valid and getattr(creds, "refresh_token", None):
-        try:
-            creds.refresh(Request())  # type: ignore[no-untyped-call]
-        except google.auth.exceptions.RefreshError:
-            raise WorkbookError(
-                f"Your saved Google login in {path} has expired or was revoked; delete that "
-                "file and run prodsheets on a terminal to sign in again."
-            ) from None
-        save_login(creds, path)
-    return login
+    return GoogleLogin(login.credentials, "", str(path))
 
 
 def _sign_in(path: Path, client_config: dict[str, Any]) -> GoogleLogin:

@@ -143,7 +143,12 @@ class XlsxWorkbook:
             raise WorkbookError(
                 f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
             ) from exc
-        rows: list[list[RawCell]] = [[None if v == "" else v for v in row] for row in values]
+        rows: list[list[RawCell]] = values
+        for cells in rows:  # calamine gives "" for an empty cell; in place, rows without any skip
+            if "" in cells:
+                for index, cell in enumerate(cells):
+                    if cell == "":
+                        cells[index] = None
         if sheet.part and package.has(sheet.part):
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)

@@ -20,7 +20,7 @@ class Context:
 
 
 def run_checks(tables: dict[str, Table], context: Context) -> list[Issue]:
-    from prodsheets.checks import budget, schedule, values, vendors
+    from . import budget, schedule, values, vendors
 
     found: list[Issue] = []
     for module in (values, schedule, budget, vendors):

@@ -22,7 +22,7 @@ from prodsheets.figures import (
     department_figures,
     money_text,
 )
-from prodsheets.issues import Issue, issue
+from prodsheets.issues import RULES, Issue, issue
 from prodsheets.tables import Table
 
 
@@ -35,54 +35,69 @@ def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
 
 def percent_text(fraction: Decimal) -> str:
     """0.9 -> "90%", 0.925 -> "92.5%" (to one decimal place, rounded down)."""
-    tenths = int((fraction * 1000).to_integral_value(rounding="ROUND_FLOOR"))
-    whole, rest = divmod(tenths, 10)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
+    return _tenths(int((fraction * 1000).to_integral_value(rounding="ROUND_FLOOR")))
 
 
 def _lines(budget: BudgetLines, table: Table | None, context: Context) -> list[Issue]:
     """budget.over and budget.near_limit, on the line's Budgeted cell (what a person would
-    raise, or measure the estimate against)."""
+    raise, or measure the estimate against).
+
+    A workbook can hold a hundred thousand lines in trouble, so the texts are built in list
+    comprehensions over plain ints rather than one helper call per figure.
+    """
     if table is None:
         return []
     lines = budget.lines
     flagged = lines[lines["Status"].isin([OVER, AT_RISK])]
-    found: list[Issue] = []
-    rows = flagged.index.to_numpy()
-    codes = flagged["Code"].to_numpy(dtype=object)
-    budgeted = flagged["Budgeted"].to_numpy()
-    efc = flagged["EFC"].to_numpy()
-    states = flagged["Status"].to_numpy(dtype=object)
-    where = dict(tab=table.title, column=table.header("Budgeted"))
+    rows: list[int] = flagged.index.to_numpy().tolist()
+    codes: list[object] = flagged["Code"].to_numpy(dtype=object).tolist()
+    planned: list[int] = [int(v) for v in flagged["Budgeted"].to_numpy().tolist()]
+    estimate: list[int] = [int(v) for v in flagged["EFC"].to_numpy().tolist()]
+    over: list[bool] = (flagged["Status"].to_numpy(dtype=object) == OVER).tolist()
+    planned_text = _money_texts(planned)
+    estimate_text = _money_texts(estimate)
+    gap_text = _money_texts([abs(e - p) for p, e in zip(planned, estimate, strict=True)])
     threshold = percent_text(context.near_limit)
-    for row, code, planned, estimate, state in zip(rows, codes, budgeted, efc, states, strict=True):
-        row, planned, estimate = int(row), int(planned), int(estimate)
-        line = f"Line {code}: " if code else ""
-        if state == OVER:
-            message = (
-                f"{line}EFC {money_text(estimate)} is {money_text(estimate - planned)} over the "
-                f"{money_text(planned)} budgeted; raise Budgeted or cut the estimate"
-            )
+    tab, column, letter = table.title, table.header("Budgeted"), table.letters.get("Budgeted")
+    found: list[Issue] = []
+    for i, row in enumerate(rows):
+        line = f"Line {codes[i]}: " if codes[i] else ""
+        if over[i]:
             rule = "budget.over"
-        else:
-            reached = percent_text(Decimal(estimate) / Decimal(planned))
             message = (
-                f"{line}EFC {money_text(estimate)} is {reached} of the {money_text(planned)} "
-                f"budgeted (warning at {threshold}); only {money_text(planned - estimate)} is "
-                "left, so check the estimate before committing more"
+                f"{line}EFC {estimate_text[i]} is {gap_text[i]} over the {planned_text[i]} "
+                "budgeted; raise Budgeted or cut the estimate"
             )
+        else:
             rule = "budget.near_limit"
+            message = (
+                f"{line}EFC {estimate_text[i]} is {_tenths(estimate[i] * 1000 // planned[i])} "
+                f"of the {planned_text[i]} budgeted (warning at {threshold}); only "
+                f"{gap_text[i]} is left, so check the estimate before committing more"
+            )
         found.append(
-            issue(
-                rule,
-                message,
-                cell=table.cell("Budgeted", row),
+            Issue(
+                severity=RULES[rule].severity,
+                rule=rule,
+                tab=tab,
+                cell=f"{letter}{row}" if letter else "",
                 row=row,
-                value=cents_text(planned),
-                **where,
+                column=column,
+                value=cents_text(planned[i]),
+                message=message,
             )
         )
     return found
+
+
+def _money_texts(cents: list[int]) -> list[str]:
+    """``money_text`` for many values (none of them negative here)."""
+    return [f"${v // 100:,}.{v % 100:02d}" for v in cents]
+
+
+def _tenths(tenths_of_percent: int) -> str:
+    whole, rest = divmod(tenths_of_percent, 10)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
 
 
 def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Context) -> list[Issue]:

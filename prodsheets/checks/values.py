@@ -55,11 +55,18 @@ def _at(table: Table, rule: str, column: str, row: int, message: str) -> Issue:
     )
 
 
+def _none(values: np.ndarray) -> np.ndarray:
+    """Blank text cells (text columns hold None for a blank: a cheap pointer test)."""
+    return np.asarray(values == None, dtype=bool)  # noqa: E711 (element-wise)
+
+
 def _blank(table: Table, column: Column) -> np.ndarray:
     """Cells that held nothing (an unreadable cell held something)."""
     series = table.frame[column.name]
     if column.type == "list":
         empty = np.fromiter(map(len, series.to_numpy(dtype=object)), dtype=np.int64) == 0
+    elif column.type in ("text", "email"):
+        empty = _none(series.to_numpy(dtype=object))
     else:
         empty = series.isna().to_numpy(dtype=bool)
     return np.asarray(empty & ~table.bad(column.name), dtype=bool)
@@ -108,7 +115,7 @@ def _keys(values: np.ndarray, casefold: bool) -> np.ndarray:
 
 def _duplicates(table: Table, column: Column) -> list[Issue]:
     values = table.frame[column.name].to_numpy(dtype=object)
-    usable = pd.notna(values) & ~table.bad(column.name)
+    usable = ~_none(values) & ~table.bad(column.name)
     rows = table.frame.index.to_numpy()[usable]
     keys = _keys(values[usable], column.unique == "casefold")
     repeat = pd.Series(keys, dtype=object).duplicated(keep="first").to_numpy(dtype=bool)
@@ -154,7 +161,7 @@ def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Iss
         if value is not None and value is not pd.NA:
             listed.setdefault(normalise(value), str(value))
     values = table.frame[column.name].to_numpy(dtype=object)
-    usable = pd.notna(values) & ~table.bad(column.name)
+    usable = ~_none(values) & ~table.bad(column.name)
     codes, distinct = pd.factorize(values[usable])
     if not len(distinct):
         return []
