@@ -202,7 +202,8 @@ def clean_production() -> dict[str, Rows]:
 
 
 def write_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> Path:
-    """Write ``tabs`` to a real .xlsx file (dates carry a date format, as Excel saves them)."""
+    """Write ``tabs`` to a real .xlsx file (dates carry a date format, as Excel saves them;
+    text is text, as when a person types it into a cell formatted as text)."""
     book = openpyxl.Workbook()
     assert book.active is not None
     book.remove(book.active)
@@ -213,6 +214,8 @@ def write_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> P
                 if value is None:
                     continue
                 cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed text, even "=IMPORTXML(...)", stays text
                 if isinstance(value, dt.datetime):
                     has_time = value.time() != dt.time(0)
                     cell.number_format = "yyyy-mm-dd hh:mm" if has_time else "yyyy-mm-dd"
