@@ -469,8 +469,17 @@ def _too_large() -> Problem:
     )
 
 
+# The form most typed amounts take ("1234.5", "$1,234.50"): read without the general parser.
+_PLAIN_AMOUNT = re.compile(r"\$?(\d{1,3}(?:,\d{3})+|\d{1,13})(?:\.(\d{1,2}))?")
+
+
 def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Problem | None]:
     """A typed amount -> cents, or why not."""
+    plain = None if decimal_comma else _PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:
+        cents = int(plain[1].replace(",", "")) * 100 + int((plain[2] or "0").ljust(2, "0"))
+        if cents <= _MAX_CENTS:
+            return cents, None
     t = _clean(text)
     error = _error_value(t)
     if error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from prodsheets.cli import cli
+from tests.backends import GoogleHome, XlsxHome
 from tests.workbooks import write_workbook
 
 pytest_plugins = ["tests.sheets_fixtures"]
@@ -30,6 +31,16 @@ def run_cli() -> Callable[..., Result]:
         return CliRunner().invoke(cli, list(args), prog_name="prodsheets")
 
     return run
+
+
+@pytest.fixture(params=["xlsx", "gsheets"])
+def home(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[XlsxHome | GoogleHome]:
+    """Where the behavioural suite keeps its workbooks: each test runs once per backend."""
+    if request.param == "xlsx":
+        yield XlsxHome(tmp_path)
+        return
+    server = request.getfixturevalue("sheets_server")
+    yield GoogleHome(tmp_path, server)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ def by(records: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
     return {r[key]: r for r in records}
 
 
-def test_department_figures_to_the_cent(workbook: Any, run_cli: Any) -> None:
-    document = report(run_cli, workbook(clean_production()))
+def test_department_figures_to_the_cent(home: Any, run_cli: Any) -> None:
+    document = report(run_cli, home.make(clean_production()))
     departments = by(document["budget"]["by_department"], "department")
     assert list(departments) == ["Lighting", "Sound", "Set", "Total"]
     lighting = departments["Lighting"]
@@ -59,8 +59,8 @@ def test_department_figures_to_the_cent(workbook: Any, run_cli: Any) -> None:
     assert document["budget"]["lines_excluded"] == 0
 
 
-def test_category_figures_to_the_cent(workbook: Any, run_cli: Any) -> None:
-    document = report(run_cli, workbook(clean_production()))
+def test_category_figures_to_the_cent(home: Any, run_cli: Any) -> None:
+    document = report(run_cli, home.make(clean_production()))
     categories = by(document["budget"]["by_category"], "category")
     assert categories["Labour"]["budgeted"] == "10000.00"
     assert categories["Labour"]["efc"] == "6500.50"
@@ -70,11 +70,11 @@ def test_category_figures_to_the_cent(workbook: Any, run_cli: Any) -> None:
     assert list(categories)[-1] == "Total"
 
 
-def test_over_and_at_risk_status(workbook: Any, run_cli: Any) -> None:
+def test_over_and_at_risk_status(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "ETC", 5000.01)  # L-02: EFC 6500.01 against 6000
     set_cell(tabs, "Budget", 4, "ETC", 2600)  # S-01: EFC 3600.50 = 90.01% of 4000
-    document = report(run_cli, workbook(tabs))
+    document = report(run_cli, home.make(tabs))
     departments = by(document["budget"]["by_department"], "department")
     assert departments["Lighting"]["efc"] == "12500.01"
     assert departments["Lighting"]["over_under"] == "-1499.99"
@@ -84,23 +84,23 @@ def test_over_and_at_risk_status(workbook: Any, run_cli: Any) -> None:
     assert ("budget.near_limit", "F4") in codes
 
 
-def test_budgeted_zero_has_blank_over_percent(workbook: Any, run_cli: Any) -> None:
+def test_budgeted_zero_has_blank_over_percent(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     tabs["Departments"].append(["Props", "Flo", "flo@example.org", 100])
     tabs["Budget"].append(["P-01", "Props", "Other", "Found objects", None, 0, 0, 0, 0, None])
-    document = report(run_cli, workbook(tabs))
+    document = report(run_cli, home.make(tabs))
     props = by(document["budget"]["by_department"], "department")["Props"]
     assert props["over_pct"] is None
     assert props["budgeted"] == "0.00"
     assert props["unallocated"] == "100.00"
 
 
-def test_unreadable_or_unlisted_lines_are_left_out_and_counted(workbook: Any, run_cli: Any) -> None:
+def test_unreadable_or_unlisted_lines_are_left_out_and_counted(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", "twelve")  # L-02 unreadable
     set_cell(tabs, "Budget", 4, "Department", "Sound Dept")  # S-01 not listed
     set_cell(tabs, "Budget", 5, "Category", "Lumber")  # T-01: bad category, still counts
-    document = report(run_cli, workbook(tabs))
+    document = report(run_cli, home.make(tabs))
     assert document["budget"]["lines_counted"] == 2
     assert document["budget"]["lines_excluded"] == 2
     total = by(document["budget"]["by_department"], "department")["Total"]
@@ -108,23 +108,23 @@ def test_unreadable_or_unlisted_lines_are_left_out_and_counted(workbook: Any, ru
     assert total["efc"] == "14000.25"
 
 
-def test_no_float_drift_over_many_lines(workbook: Any, run_cli: Any) -> None:
+def test_no_float_drift_over_many_lines(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     for n in range(1000):
         tabs["Budget"].append([f"X-{n}", "Set", "Other", "Screws", None, 0.1, 0.1, 0.1, 0.1, None])
-    document = report(run_cli, workbook(tabs))
+    document = report(run_cli, home.make(tabs))
     set_ = by(document["budget"]["by_department"], "department")["Set"]
     assert set_["budgeted"] == "12100.00"
     assert set_["actual"] == "5100.25"
     assert set_["efc"] == "8300.25"
 
 
-def test_schedule_figures(workbook: Any, run_cli: Any) -> None:
+def test_schedule_figures(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 3, "Due", d("2026-03-02"))  # S2 done three days late
     set_cell(tabs, "Schedule", 3, "Done On", d("2026-03-05"))
     set_cell(tabs, "Schedule", 5, "Due", d("2026-03-02"))  # S4 still Planned: overdue
-    document = report(run_cli, workbook(tabs))
+    document = report(run_cli, home.make(tabs))
     schedule = by(document["schedule"], "department")
     assert schedule["Lighting"]["items"] == 1
     assert schedule["Lighting"]["done"] == 1
@@ -135,8 +135,8 @@ def test_schedule_figures(workbook: Any, run_cli: Any) -> None:
     assert schedule["Total"]["items"] == 4
 
 
-def test_vendor_figures(workbook: Any, run_cli: Any) -> None:
-    document = report(run_cli, workbook(clean_production()))
+def test_vendor_figures(home: Any, run_cli: Any) -> None:
+    document = report(run_cli, home.make(clean_production()))
     vendors = by(document["vendors"], "vendor")
     bright = vendors["Bright Lights Hire"]
     assert bright["lines"] == 1
@@ -148,8 +148,8 @@ def test_vendor_figures(workbook: Any, run_cli: Any) -> None:
     assert vendors["Timber Co"]["insurance_state"] == "Missing"
 
 
-def test_report_text_and_markdown(workbook: Any, run_cli: Any) -> None:
-    path = workbook(clean_production())
+def test_report_text_and_markdown(home: Any, run_cli: Any) -> None:
+    path = home.make(clean_production())
     text = run_cli("report", str(path), "--as-of", AS_OF)
     assert text.exit_code == 0
     assert "Budget by department" in text.output

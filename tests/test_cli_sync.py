@@ -1,4 +1,4 @@
-"""sync through the CLI on real .xlsx files, reopened from disk after each run."""
+"""sync through the CLI, on both backends; the tabs written are read back from the workbook."""
 
 from __future__ import annotations
 
@@ -8,51 +8,113 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from python_calamine import CalamineWorkbook
 
-from tests.workbooks import AS_OF, clean_production, set_cell
+from tests.workbooks import AS_OF, clean_production, d, set_cell
 
 SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def values(path: Path, title: str) -> list[list[Any]]:
-    sheet = openpyxl.load_workbook(path, data_only=True)[title]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def test_sync_writes_the_five_summary_tabs(workbook: Any, run_cli: Any) -> None:
-    path = workbook(clean_production())
-    result = run_cli("sync", str(path), "--as-of", AS_OF)
+def test_sync_writes_the_five_summary_tabs(home: Any, run_cli: Any) -> None:
+    location = home.make(clean_production())
+    result = run_cli("sync", location, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     assert "Wrote" in result.output
-    book = openpyxl.load_workbook(path)
-    assert book.sheetnames == SOURCE_TABS + SUMMARY_TABS
-    summary = values(path, "Summary")
-    assert summary[0][:2] == ["Metric", "Value"]
-    variance = values(path, "Budget Variance")
+    assert home.titles(location) == SOURCE_TABS + SUMMARY_TABS
+    assert home.rows(location, "Summary")[0][:2] == ["Metric", "Value"]
+    variance = home.rows(location, "Budget Variance")
     header = variance[0]
     lighting = next(row for row in variance if row[0] == "Lighting")
     assert Decimal(str(lighting[header.index("Budgeted")])) == Decimal("14000")
     assert Decimal(str(lighting[header.index("EFC")])) == Decimal("10000")
     total = next(row for row in variance if row[0] == "Total")
     assert Decimal(str(total[header.index("Actual")])) == Decimal("9500.75")
+    vendors = home.rows(location, "Vendor Report")
+    assert vendors[0][0] == "Vendor"
+    assert {row[0] for row in vendors[1:]} == {"Bright Lights Hire", "Timber Co"}
 
 
-def test_sync_leaves_source_tabs_as_typed(workbook: Any, run_cli: Any) -> None:
+def test_sync_leaves_source_tabs_as_typed(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", "$1,500.00")
-    path = workbook(tabs)
-    before = {title: values(path, title) for title in SOURCE_TABS}
-    assert run_cli("sync", str(path), "--as-of", AS_OF).exit_code == 0
-    assert run_cli("sync", str(path), "--as-of", AS_OF).exit_code == 0
-    after = {title: values(path, title) for title in SOURCE_TABS}
+    location = home.make(tabs)
+    before = {title: home.rows(location, title) for title in SOURCE_TABS}
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 0
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 0
+    after = {title: home.rows(location, title) for title in SOURCE_TABS}
     assert after == before
-    assert openpyxl.load_workbook(path).sheetnames == SOURCE_TABS + SUMMARY_TABS
+    assert home.titles(location) == SOURCE_TABS + SUMMARY_TABS
+
+
+def test_second_sync_replaces_its_own_tabs(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", d("2026-03-15"))  # S4, still Planned
+    location = home.make(tabs)
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 0
+    assert home.rows(location, "Issues")[1:] == []
+    assert run_cli("sync", location, "--as-of", "2026-03-20").exit_code == 0
+    rules = [row[1] for row in home.rows(location, "Issues")[1:]]
+    assert rules == ["schedule.overdue"]
+    assert home.titles(location) == SOURCE_TABS + SUMMARY_TABS
+
+
+def test_dry_run_writes_nothing(home: Any, run_cli: Any) -> None:
+    location = home.make(clean_production())
+    before = home.snapshot(location)
+    result = run_cli("sync", location, "--as-of", AS_OF, "--dry-run")
+    assert result.exit_code == 0
+    assert "nothing was written" in result.output
+    assert home.snapshot(location) == before
+
+
+def test_a_tab_we_did_not_make_is_never_overwritten(home: Any, run_cli: Any) -> None:
+    tabs: dict[str, Any] = clean_production()
+    tabs["Summary"] = [["My notes"], ["Call the fire marshal"]]
+    location = home.make(tabs)
+    before = home.snapshot(location)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert "Summary" in result.output
+    assert "Traceback" not in result.output
+    assert home.snapshot(location) == before
+
+
+def test_formula_looking_text_stays_text(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    evil = '=IMPORTXML("http://example.com","//a")'
+    set_cell(tabs, "Vendors", 3, "Vendor", evil)
+    set_cell(tabs, "Budget", 5, "Vendor", evil)
+    set_cell(tabs, "Budget", 2, "Description", "+SUM(A1:A2)")
+    set_cell(tabs, "Budget", 3, "Category", "=1+1")  # a value.enum issue quoting it
+    location = home.make(tabs)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code in (0, 1), result.output
+    for title in SUMMARY_TABS:
+        assert home.formula_cells(location, title) == [], title
+    assert any(evil in row for row in home.rows(location, "Vendor Report"))
+    assert any("=1+1" in row for row in home.rows(location, "Issues"))
+
+
+def test_issues_tab_lists_every_issue_errors_first(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "ETC", 4000)  # near limit: a warning
+    set_cell(tabs, "Budget", 2, "Department", "Lightng")  # an error
+    location = home.make(tabs)
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 1
+    rows = home.rows(location, "Issues")
+    header = rows[0]
+    assert header[:4] == ["Severity", "Rule", "Tab", "Cell"]
+    severities = [row[header.index("Severity")] for row in rows[1:] if row]
+    assert severities == sorted(severities)  # "error" < "warning"
+    rules = {row[header.index("Rule")] for row in rows[1:] if row}
+    assert {"ref.unknown", "budget.near_limit"} <= rules
+
+
+# --- what only a local file has ------------------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_money_and_percent_cells_carry_formats(workbook: Any, run_cli: Any) -> None:
@@ -65,6 +127,7 @@ def test_money_and_percent_cells_carry_formats(workbook: Any, run_cli: Any) -> N
     assert "0.00" in budgeted.number_format
     assert "%" in percent.number_format
     assert sheet.cell(row=1, column=1).font.b
+    assert sheet.freeze_panes == "A2"
 
 
 def test_over_budget_rows_are_marked(workbook: Any, run_cli: Any) -> None:
@@ -79,48 +142,6 @@ def test_over_budget_rows_are_marked(workbook: Any, run_cli: Any) -> None:
     assert fills["Lighting"] != fills["Sound"]
 
 
-def test_dry_run_writes_nothing(workbook: Any, run_cli: Any) -> None:
-    path = workbook(clean_production())
-    before = digest(path)
-    result = run_cli("sync", str(path), "--as-of", AS_OF, "--dry-run")
-    assert result.exit_code == 0
-    assert "nothing was written" in result.output
-    assert digest(path) == before
-
-
-def test_a_tab_we_did_not_make_is_never_overwritten(workbook: Any, run_cli: Any) -> None:
-    tabs: dict[str, Any] = clean_production()
-    tabs["Summary"] = [["My notes"], ["Call the fire marshal"]]
-    path = workbook(tabs)
-    before = digest(path)
-    result = run_cli("sync", str(path), "--as-of", AS_OF)
-    assert result.exit_code == 3
-    assert "Summary" in result.output
-    assert "Traceback" not in result.output
-    assert digest(path) == before
-
-
-def test_formula_looking_text_stays_text(workbook: Any, run_cli: Any) -> None:
-    tabs = clean_production()
-    evil = '=IMPORTXML("http://example.com","//a")'
-    set_cell(tabs, "Vendors", 3, "Vendor", evil)
-    set_cell(tabs, "Budget", 5, "Vendor", evil)
-    set_cell(tabs, "Budget", 2, "Description", "+SUM(A1:A2)")
-    set_cell(tabs, "Budget", 3, "Category", "=1+1")  # a value.enum issue quoting it
-    path = workbook(tabs)
-    result = run_cli("sync", str(path), "--as-of", AS_OF)
-    assert result.exit_code in (0, 1), result.output
-    written = openpyxl.load_workbook(path)
-    for title in SUMMARY_TABS:
-        kinds = {cell.data_type for row in written[title].iter_rows() for cell in row}
-        assert "f" not in kinds, title
-    book = CalamineWorkbook.from_path(str(path))
-    vendors = book.get_sheet_by_name("Vendor Report").to_python()
-    assert any(evil in row for row in vendors)
-    issues = book.get_sheet_by_name("Issues").to_python()
-    assert any("=1+1" in row for row in issues)
-
-
 def test_sync_refuses_while_excel_has_the_file_open(workbook: Any, run_cli: Any) -> None:
     path = workbook(clean_production(), name="show.xlsx")
     lock = path.with_name("~$show.xlsx")
@@ -133,17 +154,3 @@ def test_sync_refuses_while_excel_has_the_file_open(workbook: Any, run_cli: Any)
     forced = run_cli("sync", str(path), "--as-of", AS_OF, "--force")
     assert forced.exit_code == 0
     assert "Summary" in openpyxl.load_workbook(path).sheetnames
-
-
-def test_issues_tab_lists_every_issue_errors_first(workbook: Any, run_cli: Any) -> None:
-    tabs = clean_production()
-    set_cell(tabs, "Budget", 3, "ETC", 4000)  # near limit: a warning
-    set_cell(tabs, "Budget", 2, "Department", "Lightng")  # an error
-    path = workbook(tabs)
-    assert run_cli("sync", str(path), "--as-of", AS_OF).exit_code == 1
-    rows = values(path, "Issues")
-    header = rows[0]
-    severities = [row[header.index("Severity")] for row in rows[1:] if row[0]]
-    assert severities == sorted(severities)  # "error" < "warning"
-    rules = {row[header.index("Rule")] for row in rows[1:]}
-    assert {"ref.unknown", "budget.near_limit"} <= rules

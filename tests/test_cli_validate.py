@@ -134,8 +134,8 @@ def test_every_rule_has_a_breaking_case() -> None:
     assert set(BREAKS) == set(RULES)
 
 
-def test_clean_workbook_has_no_issues(workbook: Any, run_cli: Any) -> None:
-    path = workbook(clean_production())
+def test_clean_workbook_has_no_issues(home: Any, run_cli: Any) -> None:
+    path = home.make(clean_production())
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -144,11 +144,11 @@ def test_clean_workbook_has_no_issues(workbook: Any, run_cli: Any) -> None:
 
 
 @pytest.mark.parametrize("rule", sorted(BREAKS))
-def test_rule_fires_at_its_cell(rule: str, workbook: Any, run_cli: Any) -> None:
+def test_rule_fires_at_its_cell(rule: str, home: Any, run_cli: Any) -> None:
     change, cell = BREAKS[rule]
     tabs = clean_production()
     change(tabs)
-    path = workbook(tabs)
+    path = home.make(tabs)
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert (rule, cell) in found(result), result.output
     hits = [i for i in issues_of(result) if i["rule"] == rule]
@@ -158,10 +158,10 @@ def test_rule_fires_at_its_cell(rule: str, workbook: Any, run_cli: Any) -> None:
     assert result.exit_code == expected_exit
 
 
-def test_issue_shape_names_tab_cell_row_column_value(workbook: Any, run_cli: Any) -> None:
+def test_issue_shape_names_tab_cell_row_column_value(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 2, "Department", "Lightng")
-    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     [hit] = [i for i in issues_of(result) if i["rule"] == "ref.unknown"]
     assert hit == {
         "severity": "error",
@@ -176,8 +176,8 @@ def test_issue_shape_names_tab_cell_row_column_value(workbook: Any, run_cli: Any
     assert "Did you mean 'Lighting'?" in hit["message"]
 
 
-def test_json_document_shape(workbook: Any, run_cli: Any) -> None:
-    path = workbook(clean_production())
+def test_json_document_shape(home: Any, run_cli: Any) -> None:
+    path = home.make(clean_production())
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     document = json.loads(result.output)
     assert set(document) == {"workbook", "as_of", "counts", "issues"}
@@ -185,62 +185,61 @@ def test_json_document_shape(workbook: Any, run_cli: Any) -> None:
     assert document["as_of"] == AS_OF
 
 
-def test_strict_makes_warnings_fail(workbook: Any, run_cli: Any) -> None:
+def test_strict_makes_warnings_fail(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     BREAKS["budget.near_limit"][0](tabs)
-    path = workbook(tabs)
+    path = home.make(tabs)
     assert run_cli("validate", str(path), "--as-of", AS_OF).exit_code == 0
     assert run_cli("validate", str(path), "--as-of", AS_OF, "--strict").exit_code == 1
 
 
 def test_rules_config_changes_severity_and_turns_rules_off(
-    workbook: Any, run_cli: Any, tmp_path: Path
+    home: Any, run_cli: Any, tmp_path: Path
 ) -> None:
     tabs = clean_production()
     BREAKS["budget.near_limit"][0](tabs)
-    path = workbook(tabs)
-    config = tmp_path / "prodsheets.toml"
-    config.write_text('[rules]\n"budget.near_limit" = "error"\n')
+    path = home.make(tabs)
+    home.settings('[rules]\n"budget.near_limit" = "error"\n')
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 1
     assert [i["severity"] for i in issues_of(result)] == ["error"]
-    config.write_text('[rules]\n"budget.near_limit" = "off"\n')
+    home.settings('[rules]\n"budget.near_limit" = "off"\n')
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0
     assert issues_of(result) == []
 
 
-def test_thresholds_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
-    path = workbook(clean_production())  # L-01 stands at 75% of Budgeted
-    (tmp_path / "prodsheets.toml").write_text("[thresholds]\nnear_limit = 0.7\n")
+def test_thresholds_from_config(home: Any, run_cli: Any, tmp_path: Path) -> None:
+    path = home.make(clean_production())  # L-01 stands at 75% of Budgeted
+    home.settings("[thresholds]\nnear_limit = 0.7\n")
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert ("budget.near_limit", "F2") in found(result)
 
 
-def test_tab_names_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
+def test_tab_names_from_config(home: Any, run_cli: Any, tmp_path: Path) -> None:
     tabs = clean_production()
     tabs["Costs"] = tabs.pop("Budget")
-    path = workbook(tabs)
+    path = home.make(tabs)
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert ("tab.missing", "") in found(result)
-    (tmp_path / "prodsheets.toml").write_text('[tabs]\nBudget = "Costs"\n')
+    home.settings('[tabs]\nBudget = "Costs"\n')
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert issues_of(result) == []
 
 
-def test_tab_and_header_names_ignore_case_and_spaces(workbook: Any, run_cli: Any) -> None:
+def test_tab_and_header_names_ignore_case_and_spaces(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     tabs[" budget "] = tabs.pop("Budget")
     tabs[" budget "][0] = [h.upper() + " " for h in tabs[" budget "][0]]
     tabs[" budget "][0][5] = "estimate"  # alias of Budgeted
-    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert issues_of(result) == []
 
 
-def test_overdue_depends_on_as_of(workbook: Any, run_cli: Any) -> None:
+def test_overdue_depends_on_as_of(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 4, "Due", dt.datetime(2026, 3, 20))
-    path = workbook(tabs)
+    path = home.make(tabs)
     early = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     late = run_cli("validate", str(path), "--format", "json", "--as-of", "2026-03-21")
     assert ("schedule.overdue", "H4") not in found(early)

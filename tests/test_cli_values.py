@@ -36,35 +36,35 @@ def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
         ("", "2000.00"),
     ],
 )
-def test_money_forms(typed: Any, actual: str, workbook: Any, run_cli: Any) -> None:
+def test_money_forms(typed: Any, actual: str, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
-    assert lighting_actual(run_cli, workbook(tabs))[0] == actual
+    assert lighting_actual(run_cli, home.make(tabs))[0] == actual
 
 
 @pytest.mark.parametrize("typed", ["(250.00)", "-250", -250])
-def test_negative_money_is_an_issue_and_left_out(typed: Any, workbook: Any, run_cli: Any) -> None:
+def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
-    actual, rules = lighting_actual(run_cli, workbook(tabs))
+    actual, rules = lighting_actual(run_cli, home.make(tabs))
     assert "value.negative" in rules
     assert actual == "2000.00"  # L-02 left out of the figures
 
 
 @pytest.mark.parametrize("typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999"])
-def test_unreadable_money_is_an_issue_never_zero(typed: Any, workbook: Any, run_cli: Any) -> None:
+def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
-    actual, rules = lighting_actual(run_cli, workbook(tabs))
+    actual, rules = lighting_actual(run_cli, home.make(tabs))
     assert "value.type" in rules
     assert actual == "2000.00"
 
 
-def test_decimal_comma_from_config(workbook: Any, run_cli: Any, tmp_path: Path) -> None:
+def test_decimal_comma_from_config(home: Any, run_cli: Any, tmp_path: Path) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", "1.234,50")
-    path = workbook(tabs)
-    (tmp_path / "prodsheets.toml").write_text("decimal_comma = true\n")
+    path = home.make(tabs)
+    home.settings("decimal_comma = true\n")
     assert lighting_actual(run_cli, path)[0] == "3234.50"
 
 
@@ -95,20 +95,20 @@ def overdue_cells(run_cli: Any, path: Path) -> set[str]:
     ],
 )
 def test_date_forms(
-    typed: Any, date_order: str, overdue: bool, workbook: Any, run_cli: Any, tmp_path: Path
+    typed: Any, date_order: str, overdue: bool, home: Any, run_cli: Any, tmp_path: Path
 ) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 5, "Due", typed)
-    path = workbook(tabs)
-    (tmp_path / "prodsheets.toml").write_text(f'date_order = "{date_order}"\n')
+    path = home.make(tabs)
+    home.settings(f'date_order = "{date_order}"\n')
     assert ("H5" in overdue_cells(run_cli, path)) is overdue
 
 
 @pytest.mark.parametrize("typed", ["#REF!", "2026-02-30", "next week", "13/13/2026", True])
-def test_unreadable_dates_are_issues(typed: Any, workbook: Any, run_cli: Any) -> None:
+def test_unreadable_dates_are_issues(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 5, "Due", typed)
-    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert ("value.type", "H5") in {
         (i["rule"], i["cell"]) for i in json.loads(result.output)["issues"]
     }
@@ -131,14 +131,12 @@ def space_conflicts(run_cli: Any, path: Path) -> set[str]:
         ("2026-03-03T18:00:00", "2026-03-03T19:00:00", False),
     ],
 )
-def test_overlap_semantics(
-    start: Any, end: Any, conflict: bool, workbook: Any, run_cli: Any
-) -> None:
+def test_overlap_semantics(start: Any, end: Any, conflict: bool, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 4, "Start", start)
     set_cell(tabs, "Schedule", 4, "End", end)
     set_cell(tabs, "Schedule", 4, "Depends On", None)
-    assert bool(space_conflicts(run_cli, workbook(tabs))) is conflict
+    assert bool(space_conflicts(run_cli, home.make(tabs))) is conflict
 
 
 @pytest.mark.parametrize(
@@ -149,7 +147,7 @@ def test_overlap_semantics(
     ],
 )
 def test_date_only_end_means_the_end_of_that_day(
-    start: dt.datetime, conflict: bool, workbook: Any, run_cli: Any
+    start: dt.datetime, conflict: bool, home: Any, run_cli: Any
 ) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 2, "Start", dt.datetime(2026, 3, 2))
@@ -158,14 +156,14 @@ def test_date_only_end_means_the_end_of_that_day(
     set_cell(tabs, "Schedule", 4, "Start", start)
     set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3))
     set_cell(tabs, "Schedule", 4, "Depends On", None)
-    assert bool(space_conflicts(run_cli, workbook(tabs))) is conflict
+    assert bool(space_conflicts(run_cli, home.make(tabs))) is conflict
 
 
-def test_cancelled_items_take_part_in_no_check(workbook: Any, run_cli: Any) -> None:
+def test_cancelled_items_take_part_in_no_check(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Schedule", 4, "Start", dt.datetime(2026, 3, 3, 17))
     set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3, 19))
     set_cell(tabs, "Schedule", 4, "Due", dt.datetime(2026, 3, 1))
     set_cell(tabs, "Schedule", 4, "Status", " cancelled ")
-    result = run_cli("validate", str(workbook(tabs)), "--format", "json", "--as-of", AS_OF)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert json.loads(result.output)["issues"] == []

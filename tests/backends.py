@@ -1,0 +1,127 @@
+"""One behavioural suite, two homes for the workbook: a local .xlsx file and Google Sheets.
+
+A ``Home`` makes a workbook from rows, writes the settings file, and reads tabs back, so that
+the same CLI test runs against either backend. The Google home is real gspread and real
+google-auth talking to the local Sheets API server.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from prodsheets.testing import SheetsServer
+from prodsheets.testing.grid import python_cell
+from tests.workbooks import write_workbook
+
+
+class XlsxHome:
+    """Workbooks as .xlsx files in the test's folder."""
+
+    name = "xlsx"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made = 0
+
+    def make(self, tabs: Mapping[str, Sequence[Sequence[Any]]], name: str = "") -> str:
+        self.made += 1
+        return str(write_workbook(self.folder / (name or f"show{self.made}.xlsx"), tabs))
+
+    def settings(self, text: str = "") -> None:
+        (self.folder / "prodsheets.toml").write_text(text, encoding="utf-8")
+
+    def titles(self, location: str) -> list[str]:
+        return list(openpyxl.load_workbook(location, read_only=True).sheetnames)
+
+    def rows(self, location: str, title: str) -> list[list[Any]]:
+        sheet = openpyxl.load_workbook(location, data_only=True)[title]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+        return [_trim(row) for row in rows]
+
+    def snapshot(self, location: str) -> bytes:
+        return Path(location).read_bytes()
+
+    def formula_cells(self, location: str, title: str) -> list[str]:
+        sheet = openpyxl.load_workbook(location)[title]
+        return [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+class GoogleHome:
+    """Workbooks as spreadsheets on the local Sheets server, reached through gspread."""
+
+    name = "gsheets"
+
+    def __init__(self, folder: Path, server: SheetsServer) -> None:
+        self.folder = folder
+        self.server = server
+        self.key_file = server.write_credentials(folder / "service-account.json")
+        self.made = 0
+        self.settings()
+
+    def make(self, tabs: Mapping[str, Sequence[Sequence[Any]]], name: str = "") -> str:
+        self.made += 1
+        key = f"show{self.made}"
+        spreadsheet = self.server.add_spreadsheet(key, tabs)
+        for sheet, rows in zip(spreadsheet.sheets, tabs.values(), strict=True):
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if isinstance(value, str) and value.startswith("="):
+                        # typed as text (a leading apostrophe in Sheets): it stays text
+                        sheet.put(r, c, {"userEnteredValue": {"stringValue": value}})
+                    elif value is not None:
+                        sheet.put(r, c, python_cell(value))
+        return f"gsheets:{key}"
+
+    def settings(self, text: str = "") -> None:
+        google = (
+            "\n[google]\n"
+            f"credentials = {json.dumps(str(self.key_file))}\n"
+            f"api_endpoint = {json.dumps(self.server.url)}\n"
+            "retry_seconds = 5\n"
+        )
+        (self.folder / "prodsheets.toml").write_text(text + google, encoding="utf-8")
+
+    def _key(self, location: str) -> str:
+        return location.removeprefix("gsheets:")
+
+    def titles(self, location: str) -> list[str]:
+        return [sheet.title for sheet in self.server.spreadsheet(self._key(location)).sheets]
+
+    def rows(self, location: str, title: str) -> list[list[Any]]:
+        quoted = "'" + title.replace("'", "''") + "'"
+        return [_trim(list(row)) for row in self.server.values(self._key(location), quoted)]
+
+    def formula_cells(self, location: str, title: str) -> list[str]:
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        return [
+            f"R{r + 1}C{c + 1}"
+            for (r, c), cell in sheet.cells.items()
+            if "formulaValue" in cell.get("userEnteredValue", {})
+        ]
+
+    def snapshot(self, location: str) -> bytes:
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        state = [
+            (sheet.properties, sorted(sheet.cells.items()), sheet.protected_ranges)
+            for sheet in spreadsheet.sheets
+        ]
+        return json.dumps(
+            [copy.deepcopy(state), spreadsheet.developer_metadata], sort_keys=True, default=str
+        ).encode()
+
+
+def _trim(row: list[Any]) -> list[Any]:
+    """A row without trailing blanks; blanks inside as None (as both backends agree)."""
+    row = [None if v == "" else v for v in row]
+    while row and row[-1] is None:
+        row.pop()
+    return row

@@ -1,0 +1,127 @@
+"""What only a Google workbook has: API call counts, faults, sharing and init, via the CLI.
+
+Real gspread and real google-auth against the local Sheets API server.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from prodsheets.testing import Fault, SheetsServer
+from tests.backends import GoogleHome
+from tests.workbooks import AS_OF, clean_production
+
+SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
+SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+
+
+@pytest.fixture
+def google(sheets_server: SheetsServer, tmp_path: Any) -> GoogleHome:
+    return GoogleHome(tmp_path, sheets_server)
+
+
+def api_calls(server: SheetsServer) -> list[tuple[str, str]]:
+    """(method, path) of each Sheets API call (not the token endpoint), once the log settles."""
+    seen = -1
+    while len(server.calls) != seen:
+        seen = len(server.calls)
+        time.sleep(0.05)
+    return [(c["method"], c["path"]) for c in server.calls if c["path"].startswith("/v4/")]
+
+
+def big_production(lines: int) -> dict[str, Any]:
+    tabs = clean_production()
+    for n in range(lines - len(tabs["Budget"]) + 1):
+        tabs["Budget"].append(
+            [f"X-{n}", "Set", "Other", f"Item {n}", None, 100 + n % 50, n % 7, 0, 1, None]
+        )
+    return tabs
+
+
+@pytest.mark.parametrize("lines", [10, 100_000])
+def test_calls_are_constant_whatever_the_size(lines: int, google: GoogleHome, run_cli: Any) -> None:
+    location = google.make(big_production(lines))
+    key = location.removeprefix("gsheets:")
+    get = ("GET", f"/v4/spreadsheets/{key}")
+    batch_get = ("GET", f"/v4/spreadsheets/{key}/values:batchGet")
+    batch_update = ("POST", f"/v4/spreadsheets/{key}:batchUpdate")
+
+    assert run_cli("validate", location, "--as-of", AS_OF).exit_code in (0, 1)
+    assert api_calls(google.server) == [get, batch_get]
+    google.server.calls.clear()
+
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code in (0, 1), result.output
+    assert api_calls(google.server) == [get, batch_get, batch_update]
+    sent = [c["request_bytes"] for c in google.server.calls if c["path"].endswith(":batchUpdate")]
+    assert sent[0] <= 2_000_000
+    assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+
+
+def test_quota_refusal_is_retried(google: GoogleHome, run_cli: Any) -> None:
+    location = google.make(clean_production())
+    google.server.inject(Fault(status=429, retry_after=1, times=1))
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+
+
+def test_write_whose_reply_was_lost_is_applied_once(google: GoogleHome, run_cli: Any) -> None:
+    location = google.make(clean_production())
+    google.server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+    assert google.rows(location, "Summary")[0][:2] == ["Metric", "Value"]
+
+
+def test_server_error_storm_exits_3_and_leaves_the_workbook_whole(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    google.settings("")  # retry_seconds = 5
+    before = google.snapshot(location)
+    google.server.inject(Fault(status=500, times=10_000, method="POST"))
+    started = time.monotonic()
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert time.monotonic() - started < 30
+    assert "HTTP 500" in result.output
+    assert "Traceback" not in result.output
+    assert google.snapshot(location) == before
+
+
+def test_unknown_key(google: GoogleHome, run_cli: Any) -> None:
+    result = run_cli("validate", "gsheets:nosuchkey")
+    assert result.exit_code == 2
+    assert "nosuchkey" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_not_shared_names_the_account_to_share_with(google: GoogleHome, run_cli: Any) -> None:
+    google.server.add_spreadsheet("private", clean_production(), allowed_emails=["a@b.example"])
+    result = run_cli("validate", "https://docs.google.com/spreadsheets/d/private/edit#gid=0")
+    assert result.exit_code == 3
+    email = google.server.service_account_info()["client_email"]
+    assert email in result.output
+    assert "share" in result.output.lower()
+    private_key = google.server.service_account_info()["private_key"]
+    assert private_key.splitlines()[1] not in result.output
+
+
+def test_init_on_google_adds_tabs_then_syncs(google: GoogleHome, run_cli: Any) -> None:
+    google.server.add_spreadsheet("blank", {"Notes": [["Keep me"]]})
+    result = run_cli("init", "gsheets:blank", "--example")
+    assert result.exit_code == 0, result.output
+    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS]
+    assert google.rows("gsheets:blank", "Notes") == [["Keep me"]]
+    assert len(google.rows("gsheets:blank", "Budget")) > 30
+    synced = run_cli("sync", "gsheets:blank")
+    assert synced.exit_code in (0, 1), synced.output
+    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS, *SUMMARY_TABS]
+    again = run_cli("init", "gsheets:blank")
+    assert again.exit_code == 2
+    assert "--force" in again.output
