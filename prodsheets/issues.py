@@ -7,7 +7,7 @@ A rule code (``value.type``, ``budget.over``) is public API: it appears in JSON 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -114,7 +114,16 @@ class Issue:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "tab": self.tab,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 def issue(

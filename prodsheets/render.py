@@ -109,9 +109,15 @@ def _numeric_column(name: str) -> bool:
 def _display_rows(frame: pd.DataFrame, index_name: str) -> list[list[str]]:
     columns = list(frame.columns)
     rows = [[index_name, *columns]]
-    for name, record in frame.iterrows():
+    for name, record in zip(frame.index, _row_dicts(frame), strict=True):
         rows.append([str(name), *(_display(column, record[column]) for column in columns)])
     return rows
+
+
+def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows with each column's own type (iterrows would turn a row of ints into floats)."""
+    columns = {column: frame[column].tolist() for column in frame.columns}
+    return [{c: values[i] for c, values in columns.items()} for i in range(len(frame))]
 
 
 def _display(column: str, value: Any) -> str:
@@ -180,7 +186,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
 
 def _records(frame: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
     records = []
-    for name, record in frame.iterrows():
+    for name, record in zip(frame.index, _row_dicts(frame), strict=True):
         item: dict[str, Any] = {index_name: str(name)}
         for column in frame.columns:
             item[_json_key(column)] = _json_value(column, record[column])
