@@ -20,10 +20,10 @@ from prodsheets.testing import Fault, SheetsServer
 from prodsheets.testing.auth import new_service_account
 from tests.sheets_fixtures import shared_key_pem
 
-RECORDED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sheets-api-recorded"
-if not RECORDED.is_dir():
-    RECORDED = Path("/work/shared/fixtures/sheets-api-recorded")
+# Real Sheets API traffic recorded by gspread's test suite, copied verbatim (see its README.md).
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "sheets-api-recorded"
 CASSETTES = sorted(RECORDED.glob("*.json"))
+assert len(CASSETTES) == 13, RECORDED
 GOOGLE = "https://sheets.googleapis.com"
 ID_IN_PATH = re.compile(r"^/v4/spreadsheets/([^/:]+)")
 
