@@ -6,9 +6,9 @@ freshly laid-out workbook never disagrees with what ``validate`` expects.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
+from prodsheets.a1 import column_letter, quote_title
 from prodsheets.backends.base import Format, LayoutTab, SummaryValue
 from prodsheets.config import Config
 from prodsheets.template import SOURCE_TABS, Column, Template
@@ -21,24 +21,6 @@ _FORMATS: dict[str, Format] = {
     "date": Format.DATE,
     "datetime": Format.DATETIME,
 }
-_PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 -> "A", 26 -> "AA")."""
-    letters = ""
-    number = index + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def quote_title(title: str) -> str:
-    """A tab title as a range reference needs it: quoted when it has spaces or punctuation."""
-    if _PLAIN_TITLE.match(title):
-        return title
-    return "'" + title.replace("'", "''") + "'"
 
 
 def tab_title(name: str, config: Config) -> str:

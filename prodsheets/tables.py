@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column
 from prodsheets.config import Config
@@ -82,29 +83,6 @@ class Table:
 
 # ------------------------------------------------------------------------------------------------
 # Column letters
-
-
-def column_letter(index: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA": the letters a spreadsheet shows over a column."""
-    if index < 0:
-        raise ValueError(f"column index must be 0 or more, not {index}")
-    letters = ""
-    number = index + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """ "A" -> 0, "AA" -> 26: the inverse of ``column_letter``."""
-    text = letters.strip().upper()
-    if not text or not text.isascii() or not text.isalpha():
-        raise ValueError(f"{letters!r} is not a column letter")
-    number = 0
-    for char in text:
-        number = number * 26 + (ord(char) - ord("A") + 1)
-    return number - 1
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, Format, LayoutTab, RawCell, RawTab
 from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config, parse_config
 from prodsheets.figures import compute_figures
-from prodsheets.layout import column_letter, source_layout
+from prodsheets.layout import source_layout
 from prodsheets.tables import read_tables
 from prodsheets.template import SOURCE_TABS, Template, load_template, parse_template
 

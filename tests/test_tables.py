@@ -7,13 +7,12 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from prodsheets.a1 import column_index, column_letter
 from prodsheets.backends.base import CellProblem, Contents, RawCell, RawTab
 from prodsheets.config import Config
 from prodsheets.issues import Issue
 from prodsheets.tables import (
     Table,
-    column_index,
-    column_letter,
     read_tables,
     source_titles,
 )

@@ -30,6 +30,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 
+from prodsheets.a1 import quote_title
 from prodsheets.backends.base import (
     Contents,
     Format,
@@ -331,11 +332,6 @@ def sheet_from(entry: dict[str, Any]) -> Sheet:
             if "protectedRangeId" in p
         ),
     )
-
-
-def quote_title(title: str) -> str:
-    """A range naming a whole tab: ``'It''s'`` (quotes doubled, always quoted)."""
-    return "'" + title.replace("'", "''") + "'"
 
 
 def raw_cell(value: Any) -> RawCell:

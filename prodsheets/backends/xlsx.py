@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from prodsheets.a1 import column_letter
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     Contents,
@@ -370,7 +371,7 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
             cell.font = bold
         sheet.freeze_panes = "A2"
         for col in range(len(tab.headers)):
-            letter = pkg.column_letter(col)
+            letter = column_letter(col)
             dimension = sheet.column_dimensions[letter]
             if col < len(tab.widths):
                 dimension.width = tab.widths[col]
@@ -395,7 +396,7 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
                 if fmt in _LAYOUT_FORMATS and not isinstance(value, str):
                     cell.number_format = _LAYOUT_FORMATS[fmt]
         for col, choices in sorted(tab.dropdowns.items()):
-            letter = pkg.column_letter(col)
+            letter = column_letter(col)
             if isinstance(choices, str):
                 formula = range_reference(choices)
                 validation = DataValidation(type="list", formula1=formula, allow_blank=True)

@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape as _escape_text
 from xml.sax.saxutils import unescape as _unescape_text
 
+from prodsheets.a1 import column_index, column_letter
 from prodsheets.backends.base import (
     CellProblem,
     Format,
@@ -430,24 +431,6 @@ def owned_titles(
 
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-def column_index(letters: bytes | str) -> int:
-    """0-based column index of "A", "AB", ..."""
-    number = 0
-    for char in letters if isinstance(letters, str) else letters.decode():
-        number = number * 26 + (ord(char) - 64)
-    return number - 1
-
-
-def column_letter(index: int) -> str:
-    """Column letter of a 0-based index."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 NO_RESULT = (

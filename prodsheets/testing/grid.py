@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from prodsheets.a1 import column_index, column_letter, quote_title
+
 JSON = Any
 EPOCH = dt.datetime(1899, 12, 30)
 MAX_COLUMNS = 18278  # ZZZ
@@ -28,33 +30,6 @@ class RangeError(ValueError):
 
 
 # ---------------------------------------------------------------- A1 notation
-
-
-def column_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """A -> 0, Z -> 25, AA -> 26."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index - 1
-
-
-def quote_title(title: str) -> str:
-    """A sheet title as Google writes it in a range (quoted when it must be)."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", title) and not re.fullmatch(
-        r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*", title
-    ):
-        return title
-    return "'" + title.replace("'", "''") + "'"
 
 
 def split_range(text: str) -> tuple[str | None, str | None]:
@@ -140,8 +115,8 @@ def parse_cells(text: str) -> Bounds:
 
 def format_range(title: str, rows: tuple[int, int], cols: tuple[int, int]) -> str:
     """``Sheet1!A1:D4`` (``Sheet1!A1`` for one cell), as Google replies."""
-    start = f"{column_letters(cols[0])}{rows[0] + 1}"
-    end = f"{column_letters(cols[1] - 1)}{rows[1]}"
+    start = f"{column_letter(cols[0])}{rows[0] + 1}"
+    end = f"{column_letter(cols[1] - 1)}{rows[1]}"
     cells = start if (rows[1] - rows[0], cols[1] - cols[0]) == (1, 1) else f"{start}:{end}"
     return f"{quote_title(title)}!{cells}"
 

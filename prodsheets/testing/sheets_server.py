@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from prodsheets.a1 import column_letter, quote_title
 from prodsheets.testing import batch, discovery, grid
 from prodsheets.testing.auth import (
     AccessToken,
@@ -784,7 +785,7 @@ class SheetsServer:
             for sheet in spreadsheet.sheets:
                 data = None
                 if want_data:
-                    whole = spreadsheet.resolve(grid.quote_title(sheet.title))
+                    whole = spreadsheet.resolve(quote_title(sheet.title))
                     data = [spreadsheet.grid_data(whole)]
                 sheets.append(spreadsheet.sheet_json(sheet, data))
         reply: dict[str, JSON] = {
@@ -888,7 +889,7 @@ class SheetsServer:
         else:
             sheet.resize(max(sheet.row_count, last + height), max(sheet.column_count, left + width))
         where = spreadsheet.resolve(
-            f"{grid.quote_title(sheet.title)}!{grid.column_letters(left)}{last + 1}",
+            f"{quote_title(sheet.title)}!{column_letter(left)}{last + 1}",
             for_write=True,
         )
         updates = spreadsheet.write_values(where, values, user_entered=user_entered)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from prodsheets.a1 import column_letter, quote_title
 from prodsheets.testing import grid
 from prodsheets.testing.grid import RangeError
 
@@ -378,9 +379,9 @@ class Spreadsheet:
 
     @staticmethod
     def _beyond_grid(sheet: Sheet, row: int, col: int) -> str:
-        cell = f"{grid.column_letters(col)}{row + 1}"
+        cell = f"{column_letter(col)}{row + 1}"
         return (
-            f"Range ({grid.quote_title(sheet.title)}!{cell}) exceeds grid limits. "
+            f"Range ({quote_title(sheet.title)}!{cell}) exceeds grid limits. "
             f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
         )
 
@@ -461,7 +462,7 @@ class Spreadsheet:
             if left + width > target.cols[1]:
                 raise BadRequest(
                     f"Requested writing within range [{target.a1()}], but tried writing to "
-                    f"column [{grid.column_letters(left + width - 1)}]"
+                    f"column [{column_letter(left + width - 1)}]"
                 )
         if top + height > sheet.row_count or left + width > sheet.column_count:
             raise BadRequest(self._beyond_grid(sheet, top + height - 1, left + width - 1))
