@@ -47,8 +47,8 @@ class Run:
         return config, location
 
     def progress(self) -> pipeline.Progress:
-        """Steps on a terminal's stderr; nothing when piped or quiet."""
-        if self.quiet or not sys.stderr.isatty():
+        """Steps on a terminal's stderr (always with --verbose); nothing when piped or quiet."""
+        if self.quiet or not (self.verbose or sys.stderr.isatty()):
             return lambda _step: None
         return lambda step: click.echo(click.style(f"… {step}", dim=True), err=True)
 
@@ -74,7 +74,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only the one-line outcome."),
         click.option(
-            "-v", "--verbose", is_flag=True, help="Show details, and a traceback on failure."
+            "-v", "--verbose", is_flag=True, help="Show each step, and a traceback on failure."
         ),
     ]
     for option in reversed(options):
@@ -120,6 +120,7 @@ def plain_failures(run: Run) -> Iterator[None]:
 AS_OF = click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="Check as if today were this date (YYYY-MM-DD). Default: today in the config's timezone.",
 )
 
@@ -128,17 +129,20 @@ def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _finish(run: Run, result: pipeline.Result, fmt: str, *, strict: bool, figures: bool) -> None:
-    if run.quiet and fmt == "text":
-        click.echo(summary_line(result))
-    else:
-        colour = sys.stdout.isatty()
-        click.echo(render(result, fmt, with_figures=figures, colour=colour))
+def _finish(
+    run: Run, result: pipeline.Result, output: str, *, fmt: str = "text", strict: bool = False
+) -> None:
+    """Print what the run found (just its one line with --quiet, unless a machine format was
+    asked for), then exit 1 with one sentence when it failed."""
+    click.echo(summary_line(result) if run.quiet and fmt == "text" else output)
     if result.failed(strict=strict):
-        if fmt == "text" and not run.quiet:
-            what = "errors" if result.counts["error"] else "warnings (--strict)"
-            click.echo(f"Found {what}: fix the cells listed above and run again.", err=True)
+        what = "errors" if result.counts["error"] else "warnings (with --strict)"
+        click.echo(f"Found {what}: fix the cells listed and run again.", err=True)
         sys.exit(EXIT_ERRORS)
+
+
+def _output(result: pipeline.Result, fmt: str, *, figures: bool) -> str:
+    return render(result, fmt, with_figures=figures, colour=sys.stdout.isatty())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,7 +163,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Lay out a new workbook's source tabs.")
 @click.argument("workbook", required=False)
 @click.option("--example", is_flag=True, help="Fill in a realistic sample production.")
 @click.option("--force", is_flag=True, help="Replace an existing file or tab.")
@@ -216,10 +220,10 @@ def validate(
         result = pipeline.validate(
             location, config=config, as_of=_as_of(as_of), progress=run.progress()
         )
-    _finish(run, result, fmt, strict=strict, figures=False)
+    _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
 
-@cli.command()
+@cli.command(short_help="Show the figures and issues; writes nothing.")
 @click.argument("workbook", required=False)
 @click.option(
     "--format",
@@ -244,7 +248,7 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
         result = pipeline.validate(
             location, config=config, as_of=_as_of(as_of), progress=run.progress()
         )
-    _finish(run, result, fmt, strict=False, figures=True)
+    _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
 
 @cli.command()
@@ -279,17 +283,12 @@ def sync(
             force=force,
             progress=run.progress(),
         )
-    if not run.quiet:
-        click.echo(render(result, "text", colour=sys.stdout.isatty()))
-        if dry_run:
-            titles = ", ".join(t.title for t in result.summary)
-            click.echo(f"Dry run: would write {titles}; nothing was written.")
-        else:
-            click.echo(f"Wrote {', '.join(result.written)} to {location}.")
+    if dry_run:
+        titles = ", ".join(t.title for t in result.summary)
+        done = f"Dry run: would write {titles}; nothing was written."
     else:
-        click.echo(summary_line(result))
-    if result.failed():
-        sys.exit(EXIT_ERRORS)
+        done = f"Wrote {', '.join(result.written)} to {location}."
+    _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from prodsheets.figures import MONEY_COLUMNS
+from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.pipeline import Result
 
@@ -34,7 +34,7 @@ def money_value(cents: Any) -> str | None:
     """Cents as an exact decimal string for JSON ("1234.50"), None when unknown."""
     if cents is None or cents is pd.NA or (isinstance(cents, float) and math.isnan(cents)):
         return None
-    return str(Decimal(int(cents)).scaleb(-2))
+    return cents_text(int(cents))
 
 
 def percent(fraction: Any) -> str:

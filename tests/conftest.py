@@ -56,7 +56,7 @@ def workbook(tmp_path: Path) -> Callable[[Mapping[str, Sequence[Sequence[Any]]]]
 
 def issues_of(result: Result) -> list[dict[str, Any]]:
     """The issues of a ``--format json`` run."""
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     issues: list[dict[str, Any]] = document["issues"]
     return issues
 

@@ -100,7 +100,7 @@ def test_custom_template_adds_an_enum_value(workbook: Any, run_cli: Any, tmp_pat
     tabs["Budget"][1][2] = "Insurance"
     path = workbook(tabs)
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
-    assert {i["rule"] for i in json.loads(result.output)["issues"]} == {"value.enum"}
+    assert {i["rule"] for i in json.loads(result.stdout)["issues"]} == {"value.enum"}
     mine = tmp_path / "mine.toml"
     mine.write_text(
         default_template_path()
@@ -110,7 +110,7 @@ def test_custom_template_adds_an_enum_value(workbook: Any, run_cli: Any, tmp_pat
     result = run_cli(
         "validate", str(path), "--format", "json", "--as-of", AS_OF, "--template", str(mine)
     )
-    assert json.loads(result.output)["issues"] == []
+    assert json.loads(result.stdout)["issues"] == []
 
 
 JUNK: list[Any] = [
@@ -154,7 +154,7 @@ def test_junk_in_every_cell_never_crashes(workbook: Any, run_cli: Any) -> None:
         path = workbook(tabs)
         result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
         assert result.exit_code in (0, 1), (attempt, result.output)
-        document = json.loads(result.output)
+        document = json.loads(result.stdout)
         for found in document["issues"]:
             assert A1.match(found["cell"]), found
             assert found["message"]
@@ -177,7 +177,7 @@ def test_junk_headers_merged_cells_and_missing_tabs(tmp_path: Path, run_cli: Any
     book.save(path)
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 1, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     rules = {(i["rule"], i["tab"]) for i in document["issues"]}
     assert any(rule == "tab.missing" for rule, _ in rules)
     assert ("header.duplicate", "Budget") in rules
@@ -203,3 +203,26 @@ def test_markdown_validate(workbook: Any, run_cli: Any) -> None:
     result = run_cli("validate", str(workbook(tabs)), "--format", "markdown", "--as-of", AS_OF)
     assert result.exit_code == 1
     assert "| error | `ref.unknown` | Budget!B2 | Light\\|ng |" in result.output
+
+
+def test_quiet_prints_one_line_but_keeps_json(workbook: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    tabs["Budget"][1][1] = "Lightng"
+    path = str(workbook(tabs))
+    quiet = run_cli("validate", path, "-q", "--as-of", AS_OF)
+    assert quiet.exit_code == 1
+    assert quiet.stdout.strip() == f"{path} as of {AS_OF}: 1 error, 0 warnings."
+    assert "fix the cells" in quiet.stderr
+    machine = run_cli("validate", path, "-q", "--format", "json", "--as-of", AS_OF)
+    assert json.loads(machine.stdout)["counts"] == {"error": 1, "warning": 0}
+
+
+def test_sync_with_errors_writes_then_exits_1_with_a_sentence(
+    workbook: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    tabs["Budget"][1][1] = "Lightng"
+    result = run_cli("sync", str(workbook(tabs)), "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "Wrote Summary, Budget Variance" in result.stdout
+    assert "fix the cells listed" in result.stderr

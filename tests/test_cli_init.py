@@ -43,7 +43,7 @@ def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Pat
     path = tmp_path / "show.xlsx"
     assert run_cli("init", str(path), "--example").exit_code == 0
     result = run_cli("validate", str(path), "--format", "json")
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert 3 <= document["counts"]["warning"] + document["counts"]["error"] <= 30
     sync = run_cli("sync", str(path))
     assert sync.exit_code in (0, 1), sync.output

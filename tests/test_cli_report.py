@@ -14,7 +14,7 @@ from tests.workbooks import AS_OF, clean_production, d, set_cell
 def report(run_cli: Any, path: Path, *extra: str) -> dict[str, Any]:
     result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF, *extra)
     assert result.exit_code in (0, 1), result.output
-    document: dict[str, Any] = json.loads(result.output)
+    document: dict[str, Any] = json.loads(result.stdout)
     return document
 
 

@@ -138,7 +138,7 @@ def test_clean_workbook_has_no_issues(home: Any, run_cli: Any) -> None:
     path = home.make(clean_production())
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["counts"] == {"error": 0, "warning": 0}
     assert document["issues"] == []
 
@@ -179,7 +179,7 @@ def test_issue_shape_names_tab_cell_row_column_value(home: Any, run_cli: Any) ->
 def test_json_document_shape(home: Any, run_cli: Any) -> None:
     path = home.make(clean_production())
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert set(document) == {"workbook", "as_of", "counts", "issues"}
     assert document["workbook"] == str(path)
     assert document["as_of"] == AS_OF

@@ -14,7 +14,7 @@ from tests.workbooks import AS_OF, clean_production, set_cell
 
 def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
     result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     lighting = next(r for r in document["budget"]["by_department"] if r["department"] == "Lighting")
     return lighting["actual"], {i["rule"] for i in document["issues"]}
 
@@ -71,7 +71,7 @@ def test_decimal_comma_from_config(home: Any, run_cli: Any, tmp_path: Path) -> N
 def overdue_cells(run_cli: Any, path: Path) -> set[str]:
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     return {
-        i["cell"] for i in json.loads(result.output)["issues"] if i["rule"] == "schedule.overdue"
+        i["cell"] for i in json.loads(result.stdout)["issues"] if i["rule"] == "schedule.overdue"
     }
 
 
@@ -110,13 +110,13 @@ def test_unreadable_dates_are_issues(typed: Any, home: Any, run_cli: Any) -> Non
     set_cell(tabs, "Schedule", 5, "Due", typed)
     result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert ("value.type", "H5") in {
-        (i["rule"], i["cell"]) for i in json.loads(result.output)["issues"]
+        (i["rule"], i["cell"]) for i in json.loads(result.stdout)["issues"]
     }
 
 
 def space_conflicts(run_cli: Any, path: Path) -> set[str]:
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
-    issues = json.loads(result.output)["issues"]
+    issues = json.loads(result.stdout)["issues"]
     return {i["cell"] for i in issues if i["rule"] == "schedule.space_conflict"}
 
 
@@ -166,4 +166,4 @@ def test_cancelled_items_take_part_in_no_check(home: Any, run_cli: Any) -> None:
     set_cell(tabs, "Schedule", 4, "Due", dt.datetime(2026, 3, 1))
     set_cell(tabs, "Schedule", 4, "Status", " cancelled ")
     result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
-    assert json.loads(result.output)["issues"] == []
+    assert json.loads(result.stdout)["issues"] == []
