@@ -217,9 +217,7 @@ def test_quiet_prints_one_line_but_keeps_json(workbook: Any, run_cli: Any) -> No
     assert json.loads(machine.stdout)["counts"] == {"error": 1, "warning": 0}
 
 
-def test_sync_with_errors_writes_then_exits_1_with_a_sentence(
-    workbook: Any, run_cli: Any
-) -> None:
+def test_sync_with_errors_writes_then_exits_1_with_a_sentence(workbook: Any, run_cli: Any) -> None:
     tabs = clean_production()
     tabs["Budget"][1][1] = "Lightng"
     result = run_cli("sync", str(workbook(tabs)), "--as-of", AS_OF)
