@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
+from prodsheets import pipeline
+from prodsheets.config import Config
+from prodsheets.errors import WorkbookChanged
 from tests.workbooks import AS_OF, clean_production, d, set_cell
 
 SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
@@ -154,3 +159,24 @@ def test_sync_refuses_while_excel_has_the_file_open(workbook: Any, run_cli: Any)
     forced = run_cli("sync", str(path), "--as-of", AS_OF, "--force")
     assert forced.exit_code == 0
     assert "Summary" in openpyxl.load_workbook(path).sheetnames
+
+
+def test_a_file_changed_during_sync_is_not_written(workbook: Any) -> None:
+    """Someone saves the workbook while sync is working: nothing is written, exit 3."""
+    path = workbook(clean_production())
+
+    def someone_saves(step: str) -> None:
+        if step.startswith("Building summary"):
+            book = openpyxl.load_workbook(path)
+            book["Budget"]["J2"] = "updated quote"
+            book.save(path)
+
+    with pytest.raises(WorkbookChanged) as raised:
+        pipeline.sync(
+            str(path), config=Config(), as_of=dt.date(2026, 3, 10), progress=someone_saves
+        )
+    assert raised.value.exit_code == 3
+    assert "Run the command again" in str(raised.value)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == SOURCE_TABS
+    assert book["Budget"]["J2"].value == "updated quote"
