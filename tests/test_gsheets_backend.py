@@ -111,15 +111,16 @@ def summary_tables(
             SummaryColumn("Budgeted", money),
             SummaryColumn("EFC", money),
             SummaryColumn("Over %", Format.PERCENT),
+            SummaryColumn("Status"),
         ),
         [
-            ("Lighting", Decimal("8000.00"), Decimal("9200.50"), Decimal("0.15")),
-            ("Sound", Decimal("4000.00"), Decimal("2500.00"), Decimal("-0.375")),
-            ("Total", Decimal("12000.00"), Decimal("11700.50"), Decimal("-0.025")),
-            ("By category", None, None, None),
-            ("Labour", Decimal("100.00"), Decimal("50.00"), Decimal("-0.5")),
+            ("Lighting", Decimal("8000.00"), Decimal("9200.50"), Decimal("0.15"), "Over"),
+            ("Sound", Decimal("4000.00"), Decimal("2500.00"), Decimal("-0.375"), "OK"),
+            ("Total", Decimal("12000.00"), Decimal("11700.50"), Decimal("-0.025"), "OK"),
+            ("By category", None, None, None, "Status"),
+            ("Labour", Decimal("100.00"), Decimal("95.00"), Decimal("-0.05"), "At risk"),
         ],
-        styles={0: RowStyle.OVER, 2: RowStyle.TOTAL, 3: RowStyle.SECTION},
+        styles={0: RowStyle.OVER, 2: RowStyle.TOTAL, 3: RowStyle.SECTION, 4: RowStyle.AT_RISK},
     )
     summary = SummaryTable(
         "Summary",
@@ -139,6 +140,7 @@ def summary_tables(
         "Vendor Report",
         (SummaryColumn("Vendor"), SummaryColumn("EFC", money)),
         [(vendor, Decimal("12.30"))],
+        styles={0: RowStyle.AT_RISK},  # a flagged vendor: no status cell explains it
     )
     issues = SummaryTable(
         "Issues",
@@ -167,6 +169,24 @@ def cell(server: SheetsServer, title: str, row: int, col: int) -> dict[str, Any]
     sheet = server.spreadsheet(KEY).sheet_by_title(title)
     assert sheet is not None, title
     found: dict[str, Any] = sheet.cells.get((row, col), {})
+    return found
+
+
+RED = {"red": 0.96, "green": 0.78, "blue": 0.78}
+AMBER = {"red": 1.0, "green": 0.9, "blue": 0.7}
+
+
+def status_rules(server: SheetsServer) -> list[tuple[str, dict[str, float], dict[str, Any]]]:
+    """(formula, background, range) of each conditional rule on Budget Variance, in order."""
+    sheet = server.spreadsheet(KEY).sheet_by_title("Budget Variance")
+    assert sheet is not None
+    found = []
+    for rule in sheet.conditional_formats:
+        boolean = rule["booleanRule"]
+        assert boolean["condition"]["type"] == "CUSTOM_FORMULA"
+        [value] = boolean["condition"]["values"]
+        [grid] = rule["ranges"]
+        found.append((value["userEnteredValue"], boolean["format"]["backgroundColor"], grid))
     return found
 
 
@@ -233,7 +253,9 @@ def test_write_creates_typed_formatted_owned_tabs(
     lighting_efc = cell(server, "Budget Variance", 1, 2)
     assert lighting_efc["userEnteredValue"] == {"numberValue": 9200.5}
     assert lighting_efc["userEnteredFormat"]["numberFormat"]["pattern"] == MONEY
-    assert lighting_efc["userEnteredFormat"]["backgroundColor"]["red"] > 0.9  # over budget
+    # over budget: coloured by a conditional rule on its Status, not a direct background
+    assert "backgroundColor" not in lighting_efc["userEnteredFormat"]
+    assert cell(server, "Vendor Report", 1, 0)["userEnteredFormat"]["backgroundColor"] == AMBER
     assert cell(server, "Budget Variance", 1, 3)["userEnteredFormat"]["numberFormat"]["type"] == (
         "PERCENT"
     )
@@ -294,6 +316,37 @@ def test_second_write_replaces_in_place_without_piling_up(
     assert all(len(s.protected_ranges) == 1 for s in spreadsheet.sheets[2:])
     issues = open_show().read(["Issues"]).tabs["Issues"].rows
     assert len(issues) == 6  # the 45 old rows are gone
+
+
+def test_status_rows_are_marked_by_conditional_rules_that_never_pile_up(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    open_show().write(summary_tables())
+    variance = server.spreadsheet(KEY).sheet_by_title("Budget Variance")
+    assert variance is not None
+    rows = {
+        "sheetId": variance.sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": 6,  # the five data rows, not the header
+        "startColumnIndex": 0,
+        "endColumnIndex": 5,
+    }
+    expected = [
+        ('=COUNTIF($A2:$E2,"Over")>0', RED, rows),
+        ('=COUNTIF($A2:$E2,"At risk")>0', AMBER, rows),
+    ]
+    assert status_rules(server) == expected
+    for title in ("Summary", "Vendor Report", "Issues"):
+        sheet = server.spreadsheet(KEY).sheet_by_title(title)
+        assert sheet is not None and sheet.conditional_formats == []
+
+    for _ in range(2):
+        workbook = open_show()
+        workbook.read(["Budget"])
+        workbook.write(summary_tables())
+        assert api_calls(server)[-3:] == [GET, BATCH_GET, BATCH_UPDATE]
+        assert status_rules(server) == expected  # replaced, not added again
+    assert api_calls(server) == [GET, BATCH_UPDATE] + [GET, BATCH_GET, BATCH_UPDATE] * 2
 
 
 def test_a_persons_tab_with_a_summary_name_is_never_written(

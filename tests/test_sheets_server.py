@@ -525,3 +525,40 @@ def test_standalone_server_serves_demo_and_saves(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def test_conditional_format_rules_are_checked_and_listed_like_google(
+    sheets_server: SheetsServer, authed: requests.Session
+) -> None:
+    base = f"{sheets_server.url}/v4/spreadsheets/show"
+    rule = {
+        "ranges": [{"sheetId": 0, "startRowIndex": 1, "endRowIndex": 2}],
+        "booleanRule": {
+            "condition": {
+                "type": "CUSTOM_FORMULA",
+                "values": [{"userEnteredValue": '=COUNTIF($A2:$B2,"Over")>0'}],
+            },
+            "format": {"backgroundColor": {"red": 1}},
+        },
+    }
+    bad_enum = {**rule, "booleanRule": {**rule["booleanRule"], "condition": {"type": "FORMULA"}}}
+    for bad, said in (({**rule, "colour": "red"}, 'Unknown name "colour"'), (bad_enum, "Type")):
+        refused = authed.post(
+            base + ":batchUpdate", json={"requests": [{"addConditionalFormatRule": {"rule": bad}}]}
+        )
+        assert refused.status_code == 400 and said in refused.json()["error"]["message"]
+    mask = "?fields=sheets(properties(sheetId),conditionalFormats)"
+    assert authed.get(base + mask).json() == {"sheets": [{"properties": {"sheetId": 0}}]}
+
+    added = authed.post(
+        base + ":batchUpdate",
+        json={"requests": [{"addConditionalFormatRule": {"rule": rule, "index": 0}}]},
+    )
+    assert added.status_code == 200
+    [sheet] = authed.get(base + mask).json()["sheets"]
+    assert sheet["conditionalFormats"] == [rule]
+
+    delete = {"deleteConditionalFormatRule": {"sheetId": 0, "index": 0}}
+    gone = authed.post(base + ":batchUpdate", json={"requests": [delete]})
+    assert gone.json()["replies"] == [{"deleteConditionalFormatRule": {"rule": rule}}]
+    assert authed.post(base + ":batchUpdate", json={"requests": [delete]}).status_code == 400

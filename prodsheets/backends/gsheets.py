@@ -6,8 +6,9 @@ The number of API calls is constant, whatever the number of tabs and rows:
   metadata, which says which tabs we own) and one ``values.batchGet`` of the chosen tabs;
 - ``write``: one ``spreadsheets.batchUpdate``, which Google applies all or nothing. An owned
   tab is emptied and rewritten in place (people's formulas and links pointing at it keep
-  working); its old chart and protection are deleted in the same batch, so nothing piles up
-  across syncs. A new tab gets its ownership marker (developer metadata) in that batch too;
+  working); its old chart, protection and conditional format rules are deleted in the same
+  batch, so nothing piles up across syncs. A new tab gets its ownership marker (developer
+  metadata) in that batch too;
 - ``lay_out`` (``init``): one ``spreadsheets.get`` and one ``spreadsheets.batchUpdate``.
 
 Only gspread's low-level HTTP client is used (``gspread.Client(...).http_client``): its
@@ -30,7 +31,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 
-from prodsheets.a1 import quote_title
+from prodsheets.a1 import column_letter, quote_title
 from prodsheets.backends.base import (
     Contents,
     Format,
@@ -60,7 +61,7 @@ OWNER_VALUE = "summary tab written by prodsheets sync"
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,hidden,sheetType,gridProperties),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
-    "charts(chartId),protectedRanges(protectedRangeId))"
+    "charts(chartId),protectedRanges(protectedRangeId),conditionalFormats)"
 )
 EPOCH = dt.datetime(1899, 12, 30)  # day 0 of a spreadsheet date serial
 RECOMMENDED_REQUEST_BYTES = 2_000_000
@@ -85,6 +86,11 @@ ROW_LOOKS: dict[RowStyle, tuple[Request, str]] = {
     RowStyle.OVER: ({"backgroundColor": RED}, "userEnteredFormat.backgroundColor"),
     RowStyle.AT_RISK: ({"backgroundColor": AMBER}, "userEnteredFormat.backgroundColor"),
 }
+# The Status text that explains an OVER / AT_RISK row, and the colour a rule gives it.
+STATUS_LOOKS: dict[RowStyle, tuple[str, dict[str, float]]] = {
+    RowStyle.OVER: ("Over", RED),
+    RowStyle.AT_RISK: ("At risk", AMBER),
+}
 CHART_COLUMNS = 8  # spare columns on the Summary tab where the chart sits
 
 
@@ -100,6 +106,7 @@ class Sheet:
     owned: bool
     charts: tuple[int, ...] = ()  # chart ids on this tab
     protections: tuple[int, ...] = ()  # protected range ids on this tab
+    rules: int = 0  # conditional format rules on this tab
 
     @property
     def key(self) -> str:
@@ -331,6 +338,7 @@ def sheet_from(entry: dict[str, Any]) -> Sheet:
             for p in entry.get("protectedRanges", [])
             if "protectedRangeId" in p
         ),
+        rules=len(entry.get("conditionalFormats", [])),
     )
 
 
@@ -350,9 +358,9 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
     """The whole write as one list of requests; raises ``NotOwnedError`` before anything.
 
     A tab we own is emptied and rewritten in place (same sheet, so people's formulas and
-    links that point at it keep working); our chart and protection on it are deleted and
-    added again, so nothing piles up across syncs. A missing tab is added with a ``sheetId``
-    we choose, so the later requests of the same batch can name it."""
+    links that point at it keep working); our chart, protection and conditional format rules
+    on it are deleted and added again, so nothing piles up across syncs. A missing tab is
+    added with a ``sheetId`` we choose, so the later requests of the same batch can name it."""
     existing = {s.key: s for s in sheets}
     ids = IdPicker(s.sheet_id for s in sheets)
     requests: list[Request] = []
@@ -371,6 +379,10 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
             created.append(sheet_id)
         else:
             sheet_id = found.sheet_id
+            # Always index 0: each delete shifts the rest down. The tab is ours, so all go.
+            requests += [
+                {"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": 0}}
+            ] * found.rules
             requests += [{"deleteEmbeddedObject": {"objectId": c}} for c in found.charts]
             requests += [
                 {"deleteProtectedRange": {"protectedRangeId": p}} for p in found.protections
@@ -498,6 +510,7 @@ def tab_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
     ]
     requests += _number_formats(sheet_id, table)
     requests += _row_marks(sheet_id, table, width)
+    requests += _status_rules(sheet_id, table, width)
     requests += _widths(sheet_id, [c.width for c in table.columns])
     return requests
 
@@ -568,17 +581,50 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
     return requests
 
 
+def status_rows(table: SummaryTable) -> set[int]:
+    """Rows marked OVER or AT_RISK because one of their cells says so ("Over", "At risk"):
+    a conditional format rule colours those, so the colour always matches the Status."""
+    return {
+        i
+        for i, style in table.styles.items()
+        if style in STATUS_LOOKS and i < len(table.rows) and STATUS_LOOKS[style][0] in table.rows[i]
+    }
+
+
+def _status_rules(sheet_id: int, table: SummaryTable, width: int) -> list[Request]:
+    """Red and amber rules on the data rows of a table with a budget Status, found anywhere
+    in the row (the department and category sections keep it in different columns)."""
+    if not status_rows(table):
+        return []
+    last = column_letter(max(width, 1) - 1)
+    rules: list[Request] = []
+    for index, (status, colour) in enumerate(STATUS_LOOKS.values()):
+        formula = f'=COUNTIF($A2:${last}2,"{status}")>0'
+        rule = {
+            "ranges": [_grid(sheet_id, (1, len(table.rows) + 1), (0, max(width, 1)))],
+            "booleanRule": {
+                "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                "format": {"backgroundColor": colour},
+            },
+        }
+        # An explicit index: Google reads a missing one as 0, which would reverse the order.
+        rules.append({"addConditionalFormatRule": {"rule": rule, "index": index}})
+    return rules
+
+
 def _row_marks(sheet_id: int, table: SummaryTable, width: int) -> list[Request]:
-    """Section, total, over-budget (red) and at-risk (amber) rows, one request per run."""
+    """Section, total, over-budget (red) and at-risk (amber) rows, one request per run.
+
+    Rows whose mark a status rule already shows get no direct background."""
     requests: list[Request] = []
-    marked = sorted(table.styles)
+    explained = status_rows(table)
+    styles = {i: s for i, s in table.styles.items() if i not in explained}
+    marked = sorted(styles)
     i = 0
     while i < len(marked):
-        style = table.styles[marked[i]]
+        style = styles[marked[i]]
         j = i + 1
-        while (
-            j < len(marked) and marked[j] == marked[j - 1] + 1 and table.styles[marked[j]] == style
-        ):
+        while j < len(marked) and marked[j] == marked[j - 1] + 1 and styles[marked[j]] == style:
             j += 1
         look, fields = ROW_LOOKS[RowStyle(style)]
         requests.append(
