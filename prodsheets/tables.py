@@ -203,7 +203,10 @@ def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarr
             body[k] = [*body[k], *([None] * (full - len(body[k])))]
     grid = np.empty((n, full), dtype=object)
     grid[:] = body  # one pass over the rows: far cheaper than one pass per column
-    return [np.ascontiguousarray(grid[:, j]) for j in wanted]
+    columns = [np.ascontiguousarray(grid[:, j]) for j in wanted]
+    for column in columns:  # an empty cell may come as "" (calamine): it is blank, as None is
+        column[np.asarray(column == "", dtype=bool)] = None
+    return columns
 
 
 def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Issue]]:

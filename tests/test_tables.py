@@ -9,6 +9,7 @@ import pytest
 
 from prodsheets.a1 import column_index, column_letter
 from prodsheets.backends.base import CellProblem, Contents, RawCell, RawTab
+from prodsheets.checks import Context, values
 from prodsheets.config import Config
 from prodsheets.issues import Issue
 from prodsheets.tables import (
@@ -354,3 +355,25 @@ def test_a_template_alias_never_steals_a_columns_own_name() -> None:
     )
     assert tables["Budget"].frame["Notes"].tolist() == ["hello"]
     assert tables["Budget"].frame["Code"].tolist() == ["B1"]
+
+
+def test_empty_text_cells_are_blank_cells() -> None:
+    """calamine hands over "" for an empty cell: it is blank, exactly as None is."""
+    header = ["Code", "Department", "Description", "Budgeted", "Actual"]
+    rows: list[list[RawCell]] = [
+        header,
+        ["A-1", "Set", "Glue", 10, ""],
+        ["", "", "", "", ""],  # a blank row, skipped
+        ["A-2", "Set", "", 5, None],
+    ]
+    contents = Contents(
+        titles=["Budget"], owned=frozenset(), tabs={"Budget": RawTab("Budget", rows)}
+    )
+    tables, found = read_tables(contents, load_template(), Config())
+    budget = tables["Budget"]
+    assert list(budget.frame.index) == [2, 4]
+    assert budget.frame["Actual"].isna().all()
+    problems = values.check(tables, Context(as_of=dt.date(2026, 3, 10)))
+    assert {(i.rule, i.cell) for i in found + problems if i.tab == "Budget"} == {
+        ("value.required", "C4")
+    }

@@ -30,7 +30,7 @@ class CellProblem:
 #  - int / float for numbers (a Google date arrives as its serial number),
 #  - bool, datetime.date / datetime.datetime / datetime.time where the file types them,
 #  - CellProblem where the backend knows the value is missing,
-#  - None for an empty cell.
+#  - None or "" for an empty cell.
 RawCell = (
     str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | CellProblem | None
 )

@@ -144,12 +144,7 @@ class XlsxWorkbook:
             raise WorkbookError(
                 f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
             ) from exc
-        rows: list[list[RawCell]] = values
-        for cells in rows:  # calamine gives "" for an empty cell; in place, rows without any skip
-            if "" in cells:
-                for index, cell in enumerate(cells):
-                    if cell == "":
-                        cells[index] = None
+        rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if sheet.part and package.has(sheet.part):
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
@@ -163,7 +158,7 @@ class XlsxWorkbook:
                     line.extend([None] * (col + 1 - len(line)))
                 current = line[col]
                 # a formula with a saved text result that calamine did give stays as it is
-                if current is None or isinstance(value, str):
+                if current is None or current == "" or isinstance(value, str):
                     line[col] = value
         return rows
 
