@@ -80,9 +80,19 @@ class Table:
             return ""
         return show_value(cell_shown(cells[self.frame.index.get_loc(row)]))
 
-
-# ------------------------------------------------------------------------------------------------
-# Column letters
+    def issue(
+        self, rule: str, column: str, row: int, message: str, *, value: object = None
+    ) -> Issue:
+        """An issue on this tab's cell; it quotes what the cell held unless given ``value``."""
+        return issue(
+            rule,
+            message,
+            tab=self.title,
+            cell=self.cell(column, row),
+            row=row,
+            column=self.header(column),
+            value=self.shown(column, row) if value is None else value,
+        )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from prodsheets.figures import (
     department_figures,
     money_text,
 )
-from prodsheets.issues import RULES, Issue, issue
+from prodsheets.issues import RULES, Issue
 from prodsheets.tables import Table
 
 
@@ -127,16 +127,11 @@ def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Cont
         if not past:
             continue
         row = budget.departments.rows[position]
+        message = (
+            f"{name} has an Allocation of {money_text(cap)} but {' and '.join(past)}; "
+            "raise the Allocation or cut the department's lines"
+        )
         found.append(
-            issue(
-                "budget.over_allocation",
-                f"{name} has an Allocation of {money_text(cap)} but {' and '.join(past)}; "
-                "raise the Allocation or cut the department's lines",
-                tab=table.title,
-                cell=table.cell("Allocation", row),
-                row=row,
-                column=table.header("Allocation"),
-                value=cents_text(cap),
-            )
+            table.issue("budget.over_allocation", "Allocation", row, message, value=cents_text(cap))
         )
     return found

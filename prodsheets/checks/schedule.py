@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
-from prodsheets.issues import Issue, issue
+from prodsheets.issues import Issue
 from prodsheets.tables import Table
 from prodsheets.template import normalise
 
@@ -103,16 +103,7 @@ class _Items:
         return f"{label} '{task}'" if task else label
 
     def found(self, rule: str, pos: int, column: str, value: object, message: str) -> Issue:
-        row = self.rows[pos]
-        return issue(
-            rule,
-            message,
-            tab=self.table.title,
-            cell=self.table.cell(column, row),
-            row=row,
-            column=self.table.header(column),
-            value=value,
-        )
+        return self.table.issue(rule, column, self.rows[pos], message, value=value)
 
     def column(self, name: str) -> np.ndarray:
         """A column's values as an object array (read once, then kept)."""

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
-from prodsheets.issues import Issue, issue, show_value
+from prodsheets.issues import Issue, show_value
 from prodsheets.tables import Table
 from prodsheets.template import Column, normalise
 
@@ -43,18 +43,6 @@ def check(tables: dict[str, Table], context: Context) -> list[Issue]:
     return found
 
 
-def _at(table: Table, rule: str, column: str, row: int, message: str) -> Issue:
-    return issue(
-        rule,
-        message,
-        tab=table.title,
-        cell=table.cell(column, row),
-        row=row,
-        column=table.header(column),
-        value=table.shown(column, row),
-    )
-
-
 def _none(values: np.ndarray) -> np.ndarray:
     """Blank text cells (text columns hold None for a blank: a cheap pointer test)."""
     return np.asarray(values == None, dtype=bool)  # noqa: E711 (element-wise)
@@ -76,8 +64,7 @@ def _required(table: Table, column: Column) -> list[Issue]:
     rows = table.frame.index.to_numpy()[_blank(table, column)]
     header = table.header(column.name)
     return [
-        _at(
-            table,
+        table.issue(
             "value.required",
             column.name,
             int(row),
@@ -92,8 +79,7 @@ def _negative(table: Table, column: Column) -> list[Issue]:
     rows = table.frame.index.to_numpy()[cents < 0]
     header = table.header(column.name)
     return [
-        _at(
-            table,
+        table.issue(
             "value.negative",
             column.name,
             int(row),
@@ -130,8 +116,7 @@ def _duplicates(table: Table, column: Column) -> list[Issue]:
     for row, key in zip(rows[repeat].tolist(), repeated.tolist(), strict=True):
         first = first_row[key]
         found.append(
-            _at(
-                table,
+            table.issue(
                 "id.duplicate",
                 column.name,
                 int(row),
@@ -187,7 +172,7 @@ def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Iss
                     "the spelling."
                 )
             messages[value] = message
-        found.append(_at(table, "ref.unknown", column.name, int(row), message))
+        found.append(table.issue("ref.unknown", column.name, int(row), message))
     return found
 
 
@@ -202,8 +187,7 @@ def _contract_dates(vendors: Table) -> list[Issue]:
         vendors.frame.index.to_numpy()[wrong], end[wrong], start[wrong], strict=True
     ):
         found.append(
-            _at(
-                vendors,
+            vendors.issue(
                 "vendor.contract_dates",
                 "Contract End",
                 int(row),

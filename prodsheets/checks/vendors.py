@@ -12,7 +12,7 @@ import pandas as pd
 
 from prodsheets.checks import Context
 from prodsheets.figures import budget_lines, money_text, vendor_standing
-from prodsheets.issues import Issue, issue
+from prodsheets.issues import Issue
 from prodsheets.tables import Table
 
 
@@ -38,17 +38,7 @@ def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
     found: list[Issue] = []
 
     def add(rule: str, column: str, value: object, message: str) -> None:
-        found.append(
-            issue(
-                rule,
-                message,
-                tab=table.title,
-                cell=table.cell(column, row),
-                row=row,
-                column=table.header(column),
-                value=value,
-            )
-        )
+        found.append(table.issue(rule, column, row, message, value=value))
 
     committed = int(facts["Committed"])
     actual = int(facts["Actual"])
