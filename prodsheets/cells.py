@@ -265,16 +265,22 @@ def _to_text(value: Any, kind: int) -> str | Problem | None:
     return _clean(str(value)) or None
 
 
-def _tidy_texts(keys: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Each text trimmed, non-breaking spaces made plain, blank -> None; and whether any text
-    holds a "#" (only then can one be a formula error). Each distinct text is tidied once:
-    a column repeats itself (departments, categories, statuses) far more than it varies."""
-    codes, distinct = pd.factorize(keys, use_na_sentinel=True)  # None -> code -1
-    tidied = [_clean(text) for text in distinct]
-    lookup = np.empty(len(tidied) + 1, dtype=object)
-    lookup[: len(tidied)] = tidied
-    lookup[np.asarray(lookup == "", dtype=bool)] = None  # the last slot (code -1) stays None
-    return lookup[codes], any("#" in text for text in tidied)
+def _tidy_texts(keys: np.ndarray, none: BoolArray | None = None) -> tuple[np.ndarray, bool]:
+    """Each text trimmed, non-breaking spaces made plain, blank -> None (C-speed maps); and
+    whether any text holds a "#" (only then can one be a formula error)."""
+    n = len(keys)
+    if none is None:
+        none = np.asarray(keys == None, dtype=bool)  # noqa: E711 (element-wise)
+    texts = np.where(none, "", keys) if none.any() else keys
+    stripped = list(map(str.strip, texts))
+    joined = "\x00".join(stripped)  # one pass, then every question is a fast scan of it
+    if not joined.isascii():
+        for i in np.flatnonzero(~np.fromiter(map(str.isascii, stripped), dtype=bool, count=n)):
+            stripped[i] = _clean(stripped[i])
+    values = np.empty(n, dtype=object)
+    values[:] = stripped
+    values[np.asarray(values == "", dtype=bool)] = None
+    return values, "#" in joined
 
 
 def _parse_as_text(
@@ -299,7 +305,7 @@ def _parse_as_text(
                 problems[int(i)] = text
                 text = None
             keys[i] = text
-    values, hashes = _tidy_texts(keys)
+    values, hashes = _tidy_texts(keys, (kinds == _BLANK) if keys is arr else None)
     blank = np.asarray(values == None, dtype=bool)  # noqa: E711 (element-wise)
     if hashes:
         errors = pd.Series(values, dtype=object, copy=False).isin(_ERROR_SPELLINGS)
