@@ -499,6 +499,8 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
             negative, signs, t = not negative, signs + 1, t[1:].strip()
         elif t[:1] == "+":
             signs, t = signs + 1, t[1:].strip()
+        elif len(t) > 2 and t[0] == "(" and t[-1] == ")":  # $(250.00), as accounting shows it
+            negative, signs, t = not negative, signs + 1, t[1:-1].strip()
         elif t[-1:] in _MINUS and t[-1:]:
             negative, signs, t = not negative, signs + 1, t[:-1].strip()
         if t == before:
@@ -661,9 +663,12 @@ _MONTH_FIRST = re.compile(
     r"^(?P<mon>[A-Za-z]+)\.?[\s\-/.]*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]*(?P<y>\d{4})" + _REST,
     re.IGNORECASE,
 )
+# A time of day; a zone suffix (Z, UTC, +01:00) is allowed and the time read as written, the
+# way the cell shows it.
 _TIME_TEXT = re.compile(
     r"^(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2}))?(?::(?P<s>\d{2})(?:\.\d+)?)?"
-    r"\s*(?:(?P<ampm>[ap])\.?\s*m?\.?)?$",
+    r"\s*(?:(?P<ampm>[ap])\.?\s*m?\.?)?"
+    r"\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?$",
     re.IGNORECASE,
 )
 

@@ -42,7 +42,7 @@ def test_money_forms(typed: Any, actual: str, home: Any, run_cli: Any) -> None:
     assert lighting_actual(run_cli, home.make(tabs))[0] == actual
 
 
-@pytest.mark.parametrize("typed", ["(250.00)", "-250", -250])
+@pytest.mark.parametrize("typed", ["(250.00)", "-250", -250, "$(250.00)", "($250.00)"])
 def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
@@ -89,6 +89,8 @@ def overdue_cells(run_cli: Any, path: Path) -> set[str]:
         (46091, "MDY", False),  # the serial of 2026-03-10
         (dt.datetime(2026, 3, 9), "MDY", True),
         ("2026-03-09T18:00", "MDY", True),
+        ("2026-03-09T18:00:00Z", "MDY", True),  # a zone suffix: the time as written
+        ("2026-03-10T09:00:00+01:00", "MDY", False),
         ("9 Mar 2026", "MDY", True),
         ("March 9, 2026", "MDY", True),
         (" 2026-03-09\u00a0", "MDY", True),
