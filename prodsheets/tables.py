@@ -17,7 +17,7 @@ from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column
 from prodsheets.config import Config
 from prodsheets.issues import Issue, issue, show_value
-from prodsheets.template import TabSpec, Template, normalise
+from prodsheets.template import TabSpec, Template, header_key, normalise
 
 
 @dataclass
@@ -225,17 +225,17 @@ def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Is
     header_row = raw.rows[0] if raw.rows else []
     lookup: dict[str, str] = {}
     for column in spec.columns:  # names win over aliases
-        lookup.setdefault(normalise(column.name), column.name)
+        lookup.setdefault(header_key(column.name), column.name)
     for column in spec.columns:
         for alias in column.aliases:
-            lookup.setdefault(normalise(alias), column.name)
+            lookup.setdefault(header_key(alias), column.name)
 
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     letters: dict[str, str] = {}
     for j, value in enumerate(header_row):
         text = _header_text(value)
-        name = lookup.get(normalise(text)) if text else None
+        name = lookup.get(header_key(text)) if text else None
         if name is None:
             continue
         if name in positions:

@@ -6,6 +6,7 @@ change enums, aliases or columns without touching prodsheets.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,6 +25,16 @@ def normalise(name: object) -> str:
     return "".join(str(name).split()).casefold()
 
 
+_HEADER_DECORATION = re.compile(r"(\([^()]*\)|[*:#?$£€¥])+$")
+
+
+def header_key(header: object) -> str:
+    """How a header is matched: as ``normalise`` does, and also without the unit or marker
+    people add to it ("Budgeted ($)", "Code*", "Due:" all mean their column)."""
+    key = normalise(header)
+    return _HEADER_DECORATION.sub("", key) or key
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -35,11 +46,6 @@ class Column:
     ref: str = ""  # "Tab.Column"
     aliases: tuple[str, ...] = ()
     width: int = 14
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every header that means this column, normalised."""
-        return (normalise(self.name), *(normalise(a) for a in self.aliases))
 
 
 @dataclass(frozen=True)

@@ -244,3 +244,14 @@ def test_overdue_depends_on_as_of(home: Any, run_cli: Any) -> None:
     late = run_cli("validate", str(path), "--format", "json", "--as-of", "2026-03-21")
     assert ("schedule.overdue", "H4") not in found(early)
     assert ("schedule.overdue", "H4") in found(late)
+
+
+def test_headers_with_units_and_markers_still_match(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    budget = tabs["Budget"][0]
+    budget[0], budget[5], budget[6], budget[8] = "Code*", "Budgeted ($)", "Spent (£)", "ETC:"
+    result = run_cli("validate", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    assert issues_of(result) == []
+    report = run_cli("report", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    total = json.loads(report.stdout)["budget"]["by_department"][-1]
+    assert total["budgeted"] == "30000.00"
