@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from prodsheets.backends.base import Contents, RawTab
 from prodsheets.checks import Context
-from prodsheets.checks.schedule import check, loops
+from prodsheets.checks.schedule import PARTNERS_LISTED, check, loops
+from prodsheets.config import Config
 from prodsheets.issues import Issue, Severity
-from prodsheets.tables import Table
+from prodsheets.tables import Table, read_tables
 from prodsheets.template import load_template
 
 SPEC = load_template().tab("Schedule")
@@ -452,3 +455,38 @@ def test_clashes_match_comparing_every_pair_on_random_data() -> None:
                     want_people.add(pair)
     assert want_spaces and want_people
     assert (spaces, people) == (want_spaces, want_people)
+
+
+def test_a_pasted_block_of_identical_calls_is_a_readable_list() -> None:
+    """300 copies of one call in one space: each names a few clashes and counts the rest,
+    instead of the 44,850 pairs there are."""
+    rows = [["ID", "Task", "Department", "Space", "People", "Start", "End"]] + [
+        [
+            f"S{i}",
+            "Work",
+            "Set",
+            "Main Stage",
+            "",
+            dt.datetime(2026, 3, 3, 9),
+            dt.datetime(2026, 3, 3, 17),
+        ]
+        for i in range(300)
+    ]
+    contents = Contents(
+        titles=["Schedule", "Departments"],
+        owned=frozenset(),
+        tabs={
+            "Schedule": RawTab("Schedule", rows),
+            "Departments": RawTab("Departments", [["Department"], ["Set"]]),
+        },
+    )
+    tables, _ = read_tables(contents, load_template(), Config())
+    found = check(tables, Context(as_of=dt.date(2026, 3, 1)))
+    assert all(i.rule == "schedule.space_conflict" for i in found)
+    per_cell = Counter(i.cell for i in found)
+    assert max(per_cell.values()) == PARTNERS_LISTED
+    assert len(found) == sum(min(k, PARTNERS_LISTED) for k in range(300))
+    last = [i for i in found if i.cell == "D301"]
+    assert last[-1].message.endswith(
+        f"It also clashes with {299 - PARTNERS_LISTED} more items in that space."
+    )

@@ -232,15 +232,27 @@ def _when_end(items: _Items, pos: int) -> str:
 # --- clashes -------------------------------------------------------------------------------
 
 
-def overlapping_pairs(
-    group: np.ndarray, start: np.ndarray, end: np.ndarray, item: np.ndarray
-) -> list[tuple[int, int]]:
-    """Every pair of entries in the same group whose intervals overlap, each pair once.
+# An item that clashes with more items than this names the first few and counts the rest, so
+# a pasted block of a thousand identical calls is a readable list, not a million issues.
+PARTNERS_LISTED = 5
 
-    Returns (earlier item, later item) in start order. Sorts once, then finds the clusters of
-    entries that overlap something earlier in their group (a running maximum of End); only
-    those clusters are swept, keeping the entries still running in a heap, so the cost is
-    O(n log n) plus the number of pairs, even when one long item overlaps hundreds of others.
+
+def overlapping_pairs(
+    group: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    item: np.ndarray,
+    *,
+    listed: int | None = None,
+) -> list[tuple[int, int, int]]:
+    """Pairs of entries in the same group whose intervals overlap, each pair once, as
+    (earlier item, later item, how many more earlier items the later one also overlaps).
+
+    With ``listed``, a later item is paired with at most that many earlier ones and the last of
+    its pairs counts the rest; otherwise every pair is returned and the count is 0. Sorts once,
+    then finds the clusters of entries that overlap something earlier in their group (a
+    running maximum of End); only those clusters are swept, keeping the entries still running
+    in a heap, so the cost is O(n log n) plus the number of pairs returned.
     """
     n = len(group)
     if n < 2:
@@ -257,7 +269,7 @@ def overlapping_pairs(
     cluster = np.cumsum(~overlaps_earlier)
     involved = overlaps_earlier.copy()
     involved[:-1] |= overlaps_earlier[1:]
-    pairs: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int, int]] = []
     running: list[tuple[int, int]] = []
     current = -1
     s_list, e_list, it_list, c_list = s.tolist(), e.tolist(), it.tolist(), cluster.tolist()
@@ -267,9 +279,20 @@ def overlapping_pairs(
         begins = s_list[k]
         while running and running[0][0] <= begins:
             heapq.heappop(running)
-        pairs.extend((earlier, it_list[k]) for _, earlier in running)
+        shown = running if listed is None else running[:listed]  # any of them: all overlap
+        more = len(running) - len(shown)
+        pairs.extend((earlier, it_list[k], 0) for _, earlier in shown)
+        if more:
+            pairs[-1] = (pairs[-1][0], pairs[-1][1], more)
         heapq.heappush(running, (e_list[k], it_list[k]))
     return pairs
+
+
+def _also(more: int, where: str) -> str:
+    """The tail of a clash message when an item clashes with more items than are named."""
+    if not more:
+        return ""
+    return f" It also clashes with {more:,} more item{'s' if more != 1 else ''} {where}."
 
 
 def _space_conflicts(items: _Items) -> list[Issue]:
@@ -281,7 +304,10 @@ def _space_conflicts(items: _Items) -> list[Issue]:
         return []
     group = pd.factorize(keys[keys != ""])[0]
     found = []
-    for earlier, later in overlapping_pairs(group, items.start[where], items.end[where], where):
+    clashes = overlapping_pairs(
+        group, items.start[where], items.end[where], where, listed=PARTNERS_LISTED
+    )
+    for earlier, later, more in clashes:
         found.append(
             items.found(
                 "schedule.space_conflict",
@@ -290,7 +316,7 @@ def _space_conflicts(items: _Items) -> list[Issue]:
                 spaces[later],
                 f"{items.name(earlier)} and {items.name(later)} are both in "
                 f"{str(spaces[later]).strip()} {_overlap(items, earlier, later)}; "
-                "move one of them.",
+                f"move one of them.{_also(more, 'in that space')}",
             )
         )
     return found
@@ -337,9 +363,14 @@ def _person_conflicts_and_turnaround(items: _Items, context: Context) -> list[Is
     start, end = items.start[where], items.end[where]
 
     clashes: dict[tuple[int, int], list[str]] = {}
-    for earlier, later in overlapping_pairs(group, start, end, np.arange(len(where))):
+    unnamed: dict[tuple[int, int], int] = {}
+    entries = np.arange(len(where))
+    for earlier, later, more in overlapping_pairs(
+        group, start, end, entries, listed=PARTNERS_LISTED
+    ):
         pair = (int(where[earlier]), int(where[later]))
         clashes.setdefault(pair, []).append(names[earlier])  # as the earlier item spells it
+        unnamed[pair] = max(unnamed.get(pair, 0), more)
     found = [
         items.found(
             "schedule.person_conflict",
@@ -348,7 +379,8 @@ def _person_conflicts_and_turnaround(items: _Items, context: Context) -> list[Is
             items.cell_text("People", later),
             f"{_and(sorted(people))} {'is' if len(people) == 1 else 'are'} on both "
             f"{items.name(earlier)} and {items.name(later)} {_overlap(items, earlier, later)}; "
-            "move one of the items or call someone else.",
+            "move one of the items or call someone else."
+            f"{_also(unnamed[earlier, later], 'for the same people')}",
         )
         for (earlier, later), people in clashes.items()
     ]
