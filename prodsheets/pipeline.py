@@ -159,9 +159,10 @@ def init(
     template: Template | None = None,
     example: bool = False,
     force: bool = False,
-    today_: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> list[str]:
-    """Lay out the source tabs (and the sample production with ``example``)."""
+    """Lay out the source tabs (and, with ``example``, the sample production, dated around
+    ``as_of``)."""
     from prodsheets.layout import source_layout
 
     workbook = open_workbook(location, config, create=True, force=force)
@@ -169,6 +170,6 @@ def init(
         template or load_template(config.template or None),
         config,
         example=example,
-        today=today_ or today(config),
+        today=as_of or today(config),
     )
     return workbook.lay_out(tabs, force=force)
