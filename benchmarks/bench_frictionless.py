@@ -3,12 +3,14 @@
     pip install frictionless        # optional: only this comparison needs it
     python benchmarks/bench_frictionless.py [--budget-lines 100000] [--json out.json]
 
-frictionless validates the Budget tab alone, as CSV, against an equivalent Table Schema
-(required, unique Code; Department and Vendor limited to the listed names; Category an enum;
-money a number >= 0 that may be typed "$1,234.50"). prodsheets validates the whole .xlsx
-workbook (all four tabs, every check), through its command line. Each runs in its own
-process; the wall time and the peak memory (RSS high-water mark) of that process are reported.
-SPEC target: prodsheets at least 5x faster than frictionless, in under 1 GB.
+frictionless validates the Budget tab alone against an equivalent Table Schema (required,
+unique Code; Department and Vendor limited to the listed names; Category an enum; money a
+number >= 0 that may be typed "$1,234.50"), twice: straight from the same .xlsx workbook (the
+SPEC's comparison: the same input prodsheets reads) and from a CSV export of that tab (a
+head start it would not have in real use). prodsheets validates the whole .xlsx workbook (all
+four tabs, every check), through its command line. Each runs in its own process; the wall
+time and the peak memory (RSS high-water mark) of that process are reported.
+SPEC target: prodsheets at least 5x faster than frictionless on the workbook, in under 1 GB.
 """
 
 from __future__ import annotations
@@ -112,15 +114,21 @@ def prepare(budget_lines: int, schedule_items: int, where: Path) -> dict[str, Pa
     return paths
 
 
-def run_frictionless(csv_path: str, schema_path: str) -> dict[str, Any]:
-    """Validate the CSV in this process (called in a child); errors found and their types."""
-    from frictionless import Resource, Schema
+def run_frictionless(source: str, schema_path: str) -> dict[str, Any]:
+    """Validate the Budget tab (a CSV, or the workbook's Budget sheet) in this process (called
+    in a child); errors found and their types."""
+    from frictionless import Checklist, Resource, Schema, formats
 
     schema = Schema.from_descriptor(json.loads(Path(schema_path).read_text()))
-    where = Path(csv_path).resolve()
+    where = Path(source).resolve()
     # frictionless refuses absolute paths as unsafe; a base path and a plain name are fine.
     resource = Resource(path=where.name, basepath=str(where.parent), schema=schema)
-    report = resource.validate(limit_errors=10_000_000)
+    checklist = Checklist()
+    if where.suffix == ".xlsx":
+        resource.control = formats.ExcelControl(sheet="Budget")
+        # .xlsx rows end at their last filled cell: a blank Notes is not an error.
+        checklist = Checklist(skip_errors=["missing-cell"])
+    report = resource.validate(checklist, limit_errors=10_000_000)
     task = report.tasks[0]
     kinds: dict[str, int] = {}
     for error in task.errors:
@@ -196,40 +204,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("running prodsheets validate...", file=sys.stderr)
     as_of = AS_OF.isoformat()
     ours = timed([*base, "validate", str(paths["xlsx"]), "--format", "json", "--as-of", as_of])
-    print("running frictionless...", file=sys.stderr)
-    theirs = timed(
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--frictionless-child",
-            str(paths["csv"]),
-            str(paths["schema"]),
-        ]
-    )
-    found_by_them = theirs["found"]
+    theirs = {}
+    for source in ("xlsx", "csv"):
+        print(f"running frictionless on the Budget tab ({source})...", file=sys.stderr)
+        theirs[source] = timed(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--frictionless-child",
+                str(paths[source]),
+                str(paths["schema"]),
+            ]
+        )
     found_by_us = ours["found"]
-    speedup = theirs["seconds"] / ours["seconds"] if ours["seconds"] else float("inf")
+    speedups = {
+        source: run["seconds"] / ours["seconds"] if ours["seconds"] else float("inf")
+        for source, run in theirs.items()
+    }
     result = {
         "budget_lines": args.budget_lines,
         "schedule_items": args.schedule_items,
         "cores": os.cpu_count(),
         "prodsheets": ours,
         "frictionless": theirs,
-        "speedup": speedup,
+        "speedup": speedups,
     }
-    print(f"{'':24} {'seconds':>8} {'peak MB':>8}  found")
+    print(f"{'':30} {'seconds':>8} {'peak MB':>8}  found")
     print(
-        f"{'prodsheets validate':24} {ours['seconds']:>8.2f} {ours['peak_mb']:>8.0f}  "
+        f"{'prodsheets validate (.xlsx)':30} {ours['seconds']:>8.2f} {ours['peak_mb']:>8.0f}  "
         f"{found_by_us.get('counts', found_by_us)} (whole workbook, exit {ours['exit']})"
     )
-    print(
-        f"{'frictionless (Budget)':24} {theirs['seconds']:>8.2f} {theirs['peak_mb']:>8.0f}  "
-        f"{found_by_them.get('errors', '?')} errors"
-    )
+    for source, run in theirs.items():
+        print(
+            f"{'frictionless (Budget, .' + source + ')':30} {run['seconds']:>8.2f} "
+            f"{run['peak_mb']:>8.0f}  {run['found'].get('errors', '?')} errors "
+            f"(prodsheets {speedups[source]:.1f}x faster)"
+        )
+    speedup = speedups["xlsx"]
     verdict = "meets" if speedup >= TARGET_SPEEDUP and ours["peak_mb"] < TARGET_MB else "misses"
     print(
-        f"speed-up {speedup:.1f}x; SPEC: >= {TARGET_SPEEDUP:.0f}x and < {TARGET_MB:.0f} MB "
-        f"({verdict})"
+        f"speed-up on the same workbook {speedup:.1f}x; SPEC: >= {TARGET_SPEEDUP:.0f}x and "
+        f"< {TARGET_MB:.0f} MB ({verdict})"
     )
     if ours["exit"] not in (0, 1):
         print(f"prodsheets exited {ours['exit']}: {ours['stderr_tail']}", file=sys.stderr)
