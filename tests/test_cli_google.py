@@ -125,3 +125,45 @@ def test_init_on_google_adds_tabs_then_syncs(google: GoogleHome, run_cli: Any) -
     again = run_cli("init", "gsheets:blank")
     assert again.exit_code == 2
     assert "--force" in again.output
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://docs.google.com/spreadsheets/d/show1/edit#gid=0",
+        "https://docs.google.com/spreadsheets/d/show1/edit?usp=sharing",
+        "https://docs.google.com/spreadsheets/u/1/d/show1/edit",
+        "docs.google.com/spreadsheets/d/show1",
+        "https://drive.google.com/open?id=show1",
+    ],
+)
+def test_every_form_of_a_spreadsheet_link_opens_it(
+    link: str, google: GoogleHome, run_cli: Any
+) -> None:
+    google.make(clean_production())
+    result = run_cli("validate", link, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+
+
+@pytest.mark.parametrize(
+    ("link", "says"),
+    [
+        ("https://docs.google.com/spreadsheets/", "not a link to a Google spreadsheet"),
+        ("https://docs.google.com/document/d/abc/edit", "not a link to a Google spreadsheet"),
+        ("https://docs.google.com/spreadsheets/d/e/2PACX-1vQ/pubhtml", "published to the web"),
+        ("gsheets:", "names no spreadsheet"),
+        ("https://example.com/show.xlsx", "is a web address"),
+    ],
+)
+def test_a_link_that_names_no_spreadsheet_is_a_usage_problem(
+    link: str, says: str, google: GoogleHome, run_cli: Any
+) -> None:
+    result = run_cli("validate", link)
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "does not exist" not in result.output
+    assert not any(c["path"].startswith("/v4/") for c in google.server.calls)
+    init = run_cli("init", link)
+    assert init.exit_code == 2, init.output
+    assert set(google.folder.iterdir()) == {google.folder / "prodsheets.toml", google.key_file}
