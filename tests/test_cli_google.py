@@ -5,10 +5,13 @@ Real gspread and real google-auth against the local Sheets API server.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
@@ -167,3 +170,44 @@ def test_a_link_that_names_no_spreadsheet_is_a_usage_problem(
     init = run_cli("init", link)
     assert init.exit_code == 2, init.output
     assert set(google.folder.iterdir()) == {google.folder / "prodsheets.toml", google.key_file}
+
+
+def test_sign_in_service_down_is_retried_then_not_blamed_on_the_key(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    # google-auth tries the token endpoint three times itself; a fourth 503 reaches us
+    google.server.inject(Fault(status=503, times=4, path="^/token$"))
+    result = run_cli("validate", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+
+    google.server.inject(Fault(status=503, times=10_000, path="^/token$"))
+    result = run_cli("validate", location, "--as-of", AS_OF, "--verbose")
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "sign-in service kept failing for 5 seconds" in last
+    assert "revoked" not in result.output and "new key" not in result.output
+
+
+def test_revoked_key_is_one_sentence_exit_3_without_the_key(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    info = google.server.service_account_info()
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = stranger.private_bytes(  # the same account's key, one Google does not know
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    revoked = google.folder / "revoked.json"
+    revoked.write_text(json.dumps({**info, "private_key": other}), "utf-8")
+    result = run_cli("sync", location, "--credentials", str(revoked), "--verbose")
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "Google refused the credentials" in last and "(invalid_grant)" in last
+    for secret in (info["private_key"], other):
+        for line in secret.splitlines():
+            if len(line) > 20:
+                assert line not in result.output
+    assert google.titles(location) == SOURCE_TABS
