@@ -211,3 +211,19 @@ def test_revoked_key_is_one_sentence_exit_3_without_the_key(
             if len(line) > 20:
                 assert line not in result.output
     assert google.titles(location) == SOURCE_TABS
+
+
+def test_sync_past_googles_cell_limit_says_what_to_do_and_writes_nothing(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make({**clean_production(), "Archive": [["old takes"]]})
+    spreadsheet = google.server.spreadsheet(location.removeprefix("gsheets:"))
+    archive = spreadsheet.sheets[-1].properties["gridProperties"]
+    archive["rowCount"] = (10_000_000 - 4 * 1000 * 26) // 26 - 5  # a few rows short of the limit
+    before = google.snapshot(location)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "limit of 10,000,000 cells" in last and "delete unused rows" in last
+    assert ".." not in result.output
+    assert google.snapshot(location) == before

@@ -297,7 +297,14 @@ class GoogleWorkbook:
                 f"Google did not accept the credentials from {source}; create a new key "
                 "and run again.",
             )
-        said = f": {message}" if message else ""
+        if status == 400 and "limit of 10000000 cells" in message:
+            return _status(
+                400,
+                f"Google Sheets refused the request while {doing}: {self.location} would pass "
+                "Google's limit of 10,000,000 cells per spreadsheet; delete unused rows and "
+                "columns (or old tabs) and run again.",
+            )
+        said = f": {message.rstrip('.')}" if message else ""
         return _status(
             status,
             f"Google Sheets refused the request while {doing} (HTTP {status}){said}.",
