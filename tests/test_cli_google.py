@@ -227,3 +227,20 @@ def test_sync_past_googles_cell_limit_says_what_to_do_and_writes_nothing(
     assert "limit of 10,000,000 cells" in last and "delete unused rows" in last
     assert ".." not in result.output
     assert google.snapshot(location) == before
+
+
+def test_credentials_without_the_sheets_scope_are_not_blamed_on_sharing(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    # what Google answers a token lacking the spreadsheets scope (application default
+    # credentials from gcloud, or a Compute Engine VM's default access scopes)
+    location = google.make(clean_production())
+    google.server.inject(
+        Fault(status=403, message="Request had insufficient authentication scopes.")
+    )
+    result = run_cli("validate", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "do not carry the Google Sheets scope" in last
+    assert "--scopes=https://www.googleapis.com/auth/spreadsheets" in last
+    assert "share the spreadsheet" not in result.output

@@ -42,7 +42,7 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
-from prodsheets.backends.google_auth import GoogleLogin, load_login, refusal_sentence
+from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
 from prodsheets.config import Config
 from prodsheets.errors import (
@@ -282,6 +282,16 @@ class GoogleWorkbook:
                 403,
                 "The Google Sheets API is not enabled for the project of these credentials; "
                 "enable it in the Google Cloud console and run again.",
+            )
+        if status == 403 and "insufficient authentication scopes" in message:
+            source = self._login.source if self._login else "the credentials"
+            return _status(
+                403,
+                f"The credentials from {source} do not carry the Google Sheets scope "
+                f"({SCOPES[0]}), so sharing will not help: sign in again with it (gcloud auth "
+                f"application-default login --scopes={SCOPES[0]},"
+                "https://www.googleapis.com/auth/cloud-platform), or pass --credentials with "
+                "a service-account key file.",
             )
         if status == 403:
             who = account or "the Google account you signed in with"
