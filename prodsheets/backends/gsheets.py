@@ -335,8 +335,12 @@ def _status(status: int, sentence: str) -> WorkbookError:
     return error
 
 
-def _shape(sheets: list[Sheet]) -> list[tuple[int, str, bool]]:
-    return [(s.sheet_id, s.title, s.owned) for s in sheets]
+def _shape(
+    sheets: list[Sheet],
+) -> list[tuple[int, str, bool, tuple[int, ...], tuple[int, ...], int]]:
+    """What the write is built from: tabs, ownership, and our charts, protections and rules
+    (which it deletes by id or position, so a person removing one makes the batch fail)."""
+    return [(s.sheet_id, s.title, s.owned, s.charts, s.protections, s.rules) for s in sheets]
 
 
 def sheet_from(entry: dict[str, Any]) -> Sheet:
