@@ -263,6 +263,38 @@ def _chart(sheet_id: int, source_rows: int, anchor_column: int) -> dict[str, Any
         (_chart(0, 5, 26), "Invalid requests[0].addChart: The anchor cell (row 0, column 26)"),
         (
             {
+                "repeatCell": {
+                    "range": {"sheetId": 0},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bolder",
+                }
+            },
+            "Invalid requests[0].repeatCell: Invalid field mask: "
+            "'userEnteredFormat.textFormat.bolder' is not a field of TextFormat.",
+        ),
+        (
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": 0, "title": "Costs"},
+                    "fields": "title,gridProperties(rowCount,frozenRows)",
+                }
+            },
+            "Invalid requests[0].updateSheetProperties: Invalid field mask: "
+            "'gridProperties.frozenRows' is not a field of GridProperties.",
+        ),
+        (
+            {
+                "updateCells": {
+                    "range": {"sheetId": 0},
+                    "rows": [],
+                    "fields": "userEnteredValue.stringValue.text",
+                }
+            },
+            "Invalid requests[0].updateCells: Invalid field mask: "
+            "'userEnteredValue.stringValue' has no fields to select.",
+        ),
+        (
+            {
                 "addProtectedRange": {
                     "protectedRange": {
                         "range": {"sheetId": 0},

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from prodsheets.testing import discovery
 from prodsheets.testing.state import (
     SHEET_PROPERTY_ORDER,
     BadRequest,
@@ -45,11 +46,17 @@ def _sheet(spreadsheet: Spreadsheet, sheet_id: JSON) -> Sheet:
     return sheet
 
 
-def _fields(request: dict[str, JSON]) -> dict[str, JSON]:
+def _fields(request: dict[str, JSON], message: str) -> dict[str, JSON]:
+    """The request's ``fields`` mask as a tree, checked against the message it updates."""
     text = request.get("fields")
     if not text:
         raise BadRequest("At least one field must be specified.")
-    return parse_mask(str(text))
+    tree = parse_mask(str(text))
+    try:
+        discovery.check_mask(tree, message)
+    except discovery.Violation as exc:
+        raise BadRequest(str(exc)) from exc
+    return tree
 
 
 def _target(spreadsheet: Spreadsheet, grid_range: JSON) -> Target:
@@ -153,7 +160,7 @@ def update_sheet_properties(spreadsheet: Spreadsheet, request: dict[str, JSON]) 
     """Rename, hide, move or resize a tab, as far as ``fields`` says."""
     wanted = request.get("properties") or {}
     sheet = _sheet(spreadsheet, wanted.get("sheetId"))
-    tree = _fields(request)
+    tree = _fields(request, "SheetProperties")
     updated = masked_update(sheet.properties, wanted, tree)
     updated["sheetId"] = sheet.sheet_id
     title = updated.get("title")
@@ -189,7 +196,9 @@ def update_spreadsheet_properties(
 ) -> dict[str, JSON]:
     """Change the spreadsheet's title, locale or time zone."""
     spreadsheet.properties = masked_update(
-        spreadsheet.properties, request.get("properties") or {}, _fields(request)
+        spreadsheet.properties,
+        request.get("properties") or {},
+        _fields(request, "SpreadsheetProperties"),
     )
     return {}
 
@@ -227,7 +236,7 @@ def _write_rows(
 
 def update_cells(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, JSON]:
     """Write CellData rows into a range or from a start cell, masked by ``fields``."""
-    tree = _fields(request)
+    tree = _fields(request, "CellData")
     rows = request.get("rows") or []
     if request.get("range") is not None:
         target = _target(spreadsheet, request["range"])
@@ -257,14 +266,14 @@ def append_cells(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str
     top = sheet.last_row_with_data()
     width = max((len((row or {}).get("values") or []) for row in rows), default=0)
     sheet.resize(max(sheet.row_count, top + len(rows)), max(sheet.column_count, width))
-    _write_rows(sheet, top, 0, rows, _fields(request), None)
+    _write_rows(sheet, top, 0, rows, _fields(request, "CellData"), None)
     return {}
 
 
 def repeat_cell(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, JSON]:
     """Set the masked fields of one CellData on every cell of a range."""
     target = _target(spreadsheet, request.get("range"))
-    tree = _fields(request)
+    tree = _fields(request, "CellData")
     cell = request.get("cell") or {}
     for row in range(*target.rows):
         for col in range(*target.cols):
@@ -341,7 +350,7 @@ def update_dimension_properties(
 ) -> dict[str, JSON]:
     """Set pixel size or hidden on rows or columns."""
     sheet, dimension, start, end = _dimension(spreadsheet, request.get("range"))
-    tree = _fields(request)
+    tree = _fields(request, "DimensionProperties")
     store = sheet.row_metadata if dimension == "ROWS" else sheet.column_metadata
     default = {"pixelSize": 21 if dimension == "ROWS" else 100}
     for index in range(start, end):
@@ -670,7 +679,7 @@ def update_developer_metadata(
 ) -> dict[str, JSON]:
     """Change the masked fields of every metadata entry the filters match."""
     filters = request.get("dataFilters") or []
-    tree = _fields(request)
+    tree = _fields(request, "DeveloperMetadata")
     source = request.get("developerMetadata") or {}
     changed = []
     for metadata_id, metadata in list(spreadsheet.developer_metadata.items()):
