@@ -5,10 +5,13 @@ Real gspread and real google-auth against the local Sheets API server.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
@@ -125,3 +128,119 @@ def test_init_on_google_adds_tabs_then_syncs(google: GoogleHome, run_cli: Any) -
     again = run_cli("init", "gsheets:blank")
     assert again.exit_code == 2
     assert "--force" in again.output
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://docs.google.com/spreadsheets/d/show1/edit#gid=0",
+        "https://docs.google.com/spreadsheets/d/show1/edit?usp=sharing",
+        "https://docs.google.com/spreadsheets/u/1/d/show1/edit",
+        "docs.google.com/spreadsheets/d/show1",
+        "https://drive.google.com/open?id=show1",
+    ],
+)
+def test_every_form_of_a_spreadsheet_link_opens_it(
+    link: str, google: GoogleHome, run_cli: Any
+) -> None:
+    google.make(clean_production())
+    result = run_cli("validate", link, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+
+
+@pytest.mark.parametrize(
+    ("link", "says"),
+    [
+        ("https://docs.google.com/spreadsheets/", "not a link to a Google spreadsheet"),
+        ("https://docs.google.com/document/d/abc/edit", "not a link to a Google spreadsheet"),
+        ("https://docs.google.com/spreadsheets/d/e/2PACX-1vQ/pubhtml", "published to the web"),
+        ("gsheets:", "names no spreadsheet"),
+        ("https://example.com/show.xlsx", "is a web address"),
+    ],
+)
+def test_a_link_that_names_no_spreadsheet_is_a_usage_problem(
+    link: str, says: str, google: GoogleHome, run_cli: Any
+) -> None:
+    result = run_cli("validate", link)
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "does not exist" not in result.output
+    assert not any(c["path"].startswith("/v4/") for c in google.server.calls)
+    init = run_cli("init", link)
+    assert init.exit_code == 2, init.output
+    assert set(google.folder.iterdir()) == {google.folder / "prodsheets.toml", google.key_file}
+
+
+def test_sign_in_service_down_is_retried_then_not_blamed_on_the_key(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    # google-auth tries the token endpoint three times itself; a fourth 503 reaches us
+    google.server.inject(Fault(status=503, times=4, path="^/token$"))
+    result = run_cli("validate", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+
+    google.server.inject(Fault(status=503, times=10_000, path="^/token$"))
+    result = run_cli("validate", location, "--as-of", AS_OF, "--verbose")
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "sign-in service kept failing for 5 seconds" in last
+    assert "revoked" not in result.output and "new key" not in result.output
+
+
+def test_revoked_key_is_one_sentence_exit_3_without_the_key(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    info = google.server.service_account_info()
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = stranger.private_bytes(  # the same account's key, one Google does not know
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    revoked = google.folder / "revoked.json"
+    revoked.write_text(json.dumps({**info, "private_key": other}), "utf-8")
+    result = run_cli("sync", location, "--credentials", str(revoked), "--verbose")
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "Google refused the credentials" in last and "(invalid_grant)" in last
+    for secret in (info["private_key"], other):
+        for line in secret.splitlines():
+            if len(line) > 20:
+                assert line not in result.output
+    assert google.titles(location) == SOURCE_TABS
+
+
+def test_sync_past_googles_cell_limit_says_what_to_do_and_writes_nothing(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make({**clean_production(), "Archive": [["old takes"]]})
+    spreadsheet = google.server.spreadsheet(location.removeprefix("gsheets:"))
+    archive = spreadsheet.sheets[-1].properties["gridProperties"]
+    archive["rowCount"] = (10_000_000 - 4 * 1000 * 26) // 26 - 5  # a few rows short of the limit
+    before = google.snapshot(location)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "limit of 10,000,000 cells" in last and "delete unused rows" in last
+    assert ".." not in result.output
+    assert google.snapshot(location) == before
+
+
+def test_credentials_without_the_sheets_scope_are_not_blamed_on_sharing(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    # what Google answers a token lacking the spreadsheets scope (application default
+    # credentials from gcloud, or a Compute Engine VM's default access scopes)
+    location = google.make(clean_production())
+    google.server.inject(
+        Fault(status=403, message="Request had insufficient authentication scopes.")
+    )
+    result = run_cli("validate", location, "--as-of", AS_OF)
+    assert result.exit_code == 3
+    last = result.output.strip().splitlines()[-1]
+    assert "do not carry the Google Sheets scope" in last
+    assert "--scopes=https://www.googleapis.com/auth/spreadsheets" in last
+    assert "share the spreadsheet" not in result.output

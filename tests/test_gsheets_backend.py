@@ -33,6 +33,7 @@ from prodsheets.errors import (
     NotOwnedError,
     ProdsheetsError,
     UsageError,
+    WorkbookChanged,
     WorkbookError,
     WorkbookNotFound,
 )
@@ -618,3 +619,20 @@ def test_a_user_login_is_saved_for_its_owner_only_and_used_next_time(
     assert found.credentials.token == "ya29.not-a-real-token"
     assert found.account == "" and found.source == str(token_path())
     assert list(getattr(found.credentials, "scopes", None) or []) == list(SCOPES)
+
+
+def test_a_protection_removed_between_read_and_write_is_a_change_not_a_bug(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    open_show().write(summary_tables())
+    workbook = open_show()
+    workbook.read(["Budget"])
+    summary = server.spreadsheet(KEY).sheet_by_title("Summary")
+    assert summary is not None
+    summary.protected_ranges.clear()  # a person removes the warning while sync works
+    before = server.values(KEY, "Issues")
+    with pytest.raises(WorkbookChanged, match="changed while prodsheets was writing"):
+        workbook.write(summary_tables(issue_rows=1))
+    assert server.values(KEY, "Issues") == before
+    open_show().write(summary_tables(issue_rows=1))  # the next run works
+    assert len(server.values(KEY, "Issues")) == 2

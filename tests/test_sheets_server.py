@@ -196,6 +196,139 @@ def test_semantic_errors_name_the_problem(
     assert bad_range.json()["error"]["message"] == "Unable to parse range: Nowhere!A1"
 
 
+def _chart(sheet_id: int, source_rows: int, anchor_column: int) -> dict[str, Any]:
+    grid = {
+        "sheetId": sheet_id,
+        "startRowIndex": 0,
+        "endRowIndex": source_rows,
+        "startColumnIndex": 1,
+        "endColumnIndex": 2,
+    }
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "basicChart": {
+                        "chartType": "COLUMN",
+                        "series": [{"series": {"sourceRange": {"sources": [grid]}}}],
+                    }
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {"sheetId": sheet_id, "columnIndex": anchor_column}
+                    }
+                },
+            }
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("request_body", "message"),
+    [
+        (
+            {"addSheet": {"properties": {"title": "x" * 101}}},
+            "Invalid requests[0].addSheet: The sheet name cannot be greater than 100 characters.",
+        ),
+        (
+            {"addSheet": {"properties": {"gridProperties": {"rowCount": 1, "frozenRowCount": 1}}}},
+            "Invalid requests[0].addSheet: You can't freeze all visible rows on the sheet.",
+        ),
+        (
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": 0, "gridProperties": {"columnCount": 2}},
+                    "fields": "gridProperties.columnCount",
+                }
+            },
+            None,  # shrinking is fine
+        ),
+        (
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": 0, "gridProperties": {"frozenColumnCount": 26}},
+                    "fields": "gridProperties.frozenColumnCount",
+                }
+            },
+            "Invalid requests[0].updateSheetProperties: You can't freeze all visible columns "
+            "on the sheet.",
+        ),
+        (
+            {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 400_000}},
+            "Invalid requests[0].appendDimension: This action would increase the number of "
+            "cells in the workbook above the limit of 10000000 cells.",
+        ),
+        (_chart(0, 5000, 3), "Invalid requests[0].addChart: Range (Budget!B5000) exceeds grid"),
+        (_chart(42, 5, 3), "Invalid requests[0].addChart: No grid with id: 42"),
+        (_chart(0, 5, 26), "Invalid requests[0].addChart: The anchor cell (row 0, column 26)"),
+        (
+            {
+                "repeatCell": {
+                    "range": {"sheetId": 0},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bolder",
+                }
+            },
+            "Invalid requests[0].repeatCell: Invalid field mask: "
+            "'userEnteredFormat.textFormat.bolder' is not a field of TextFormat.",
+        ),
+        (
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": 0, "title": "Costs"},
+                    "fields": "title,gridProperties(rowCount,frozenRows)",
+                }
+            },
+            "Invalid requests[0].updateSheetProperties: Invalid field mask: "
+            "'gridProperties.frozenRows' is not a field of GridProperties.",
+        ),
+        (
+            {
+                "updateCells": {
+                    "range": {"sheetId": 0},
+                    "rows": [],
+                    "fields": "userEnteredValue.stringValue.text",
+                }
+            },
+            "Invalid requests[0].updateCells: Invalid field mask: "
+            "'userEnteredValue.stringValue' has no fields to select.",
+        ),
+        (
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": {"sheetId": 0},
+                        "warningOnly": True,
+                        "editors": {"users": ["a@example.org"]},
+                    }
+                }
+            },
+            "Invalid requests[0].addProtectedRange: A warning-only protected range cannot "
+            "have editors.",
+        ),
+    ],
+)
+def test_limits_google_enforces_beyond_the_discovery_document(
+    request_body: dict[str, Any],
+    message: str | None,
+    sheets_server: SheetsServer,
+    authed: requests.Session,
+) -> None:
+    before = authed.get(f"{sheets_server.url}/v4/spreadsheets/show").json()
+    reply = authed.post(
+        f"{sheets_server.url}/v4/spreadsheets/show:batchUpdate",
+        json={"requests": [request_body]},
+    )
+    if message is None:
+        assert reply.status_code == 200, reply.text
+        return
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["status"] == "INVALID_ARGUMENT"
+    assert error["message"].startswith(message), error["message"]
+    assert authed.get(f"{sheets_server.url}/v4/spreadsheets/show").json() == before
+
+
 def test_batch_update_is_all_or_nothing(
     sheets_server: SheetsServer, authed: requests.Session
 ) -> None:

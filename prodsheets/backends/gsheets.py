@@ -42,7 +42,7 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
-from prodsheets.backends.google_auth import GoogleLogin, load_login, refusal_sentence
+from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
 from prodsheets.config import Config
 from prodsheets.errors import (
@@ -283,6 +283,16 @@ class GoogleWorkbook:
                 "The Google Sheets API is not enabled for the project of these credentials; "
                 "enable it in the Google Cloud console and run again.",
             )
+        if status == 403 and "insufficient authentication scopes" in message:
+            source = self._login.source if self._login else "the credentials"
+            return _status(
+                403,
+                f"The credentials from {source} do not carry the Google Sheets scope "
+                f"({SCOPES[0]}), so sharing will not help: sign in again with it (gcloud auth "
+                f"application-default login --scopes={SCOPES[0]},"
+                "https://www.googleapis.com/auth/cloud-platform), or pass --credentials with "
+                "a service-account key file.",
+            )
         if status == 403:
             who = account or "the Google account you signed in with"
             return _status(
@@ -297,7 +307,14 @@ class GoogleWorkbook:
                 f"Google did not accept the credentials from {source}; create a new key "
                 "and run again.",
             )
-        said = f": {message}" if message else ""
+        if status == 400 and "limit of 10000000 cells" in message:
+            return _status(
+                400,
+                f"Google Sheets refused the request while {doing}: {self.location} would pass "
+                "Google's limit of 10,000,000 cells per spreadsheet; delete unused rows and "
+                "columns (or old tabs) and run again.",
+            )
+        said = f": {message.rstrip('.')}" if message else ""
         return _status(
             status,
             f"Google Sheets refused the request while {doing} (HTTP {status}){said}.",
@@ -318,8 +335,12 @@ def _status(status: int, sentence: str) -> WorkbookError:
     return error
 
 
-def _shape(sheets: list[Sheet]) -> list[tuple[int, str, bool]]:
-    return [(s.sheet_id, s.title, s.owned) for s in sheets]
+def _shape(
+    sheets: list[Sheet],
+) -> list[tuple[int, str, bool, tuple[int, ...], tuple[int, ...], int]]:
+    """What the write is built from: tabs, ownership, and our charts, protections and rules
+    (which it deletes by id or position, so a person removing one makes the batch fail)."""
+    return [(s.sheet_id, s.title, s.owned, s.charts, s.protections, s.rules) for s in sheets]
 
 
 def sheet_from(entry: dict[str, Any]) -> Sheet:

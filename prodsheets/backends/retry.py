@@ -5,7 +5,8 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
 
 - sends every request to ``api_endpoint`` instead of ``https://sheets.googleapis.com`` (a proxy
   or the local test server), rewriting the URL here rather than patching ``gspread.urls``;
-- retries HTTP 429, 5xx and dropped connections with exponential backoff and full jitter,
+- retries HTTP 429, 5xx, dropped connections and a token endpoint that is down (google-auth's
+  retryable ``RefreshError``) with exponential backoff and full jitter,
   waiting at least what ``Retry-After`` asks, and gives up with one plain sentence once
   ``retry_seconds`` have gone by;
 - never replays a ``spreadsheets.batchUpdate`` whose fate is unknown (5xx or a dropped
@@ -97,6 +98,11 @@ def give_up_sentence(reason: str, budget: float, endpoint: str) -> str:
         return (
             f"Google Sheets kept refusing requests for quota reasons (HTTP 429) for {seconds}; "
             "wait a minute and run again, or raise retry_seconds in prodsheets.toml."
+        )
+    if reason == "sign-in":
+        return (
+            f"Google's sign-in service kept failing for {seconds}, so no access token could "
+            "be had (the credentials themselves were not refused); run again later."
         )
     if reason == "connection":
         return (
@@ -193,8 +199,14 @@ class RetryingHTTPClient(HTTPClient):
                     headers=headers,
                     timeout=self.timeout,
                 )
-            except RefreshError:
-                raise
+            except RefreshError as refused:
+                # google-auth marks a token endpoint that is down or busy (5xx, 429) as
+                # retryable: the key is fine and nothing was sent to Sheets, so try again
+                # within our time bound. Any other refusal (invalid_grant) is final.
+                if not refused.retryable:
+                    raise
+                attempts.wait("sign-in")
+                continue
             except CONNECTION_FAULTS:
                 if is_write:
                     raise WriteInDoubt("connection") from None

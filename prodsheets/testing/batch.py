@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from prodsheets.testing import discovery
 from prodsheets.testing.state import (
     SHEET_PROPERTY_ORDER,
     BadRequest,
@@ -45,15 +46,49 @@ def _sheet(spreadsheet: Spreadsheet, sheet_id: JSON) -> Sheet:
     return sheet
 
 
-def _fields(request: dict[str, JSON]) -> dict[str, JSON]:
+def _fields(request: dict[str, JSON], message: str) -> dict[str, JSON]:
+    """The request's ``fields`` mask as a tree, checked against the message it updates."""
     text = request.get("fields")
     if not text:
         raise BadRequest("At least one field must be specified.")
-    return parse_mask(str(text))
+    tree = parse_mask(str(text))
+    try:
+        discovery.check_mask(tree, message)
+    except discovery.Violation as exc:
+        raise BadRequest(str(exc)) from exc
+    return tree
 
 
 def _target(spreadsheet: Spreadsheet, grid_range: JSON) -> Target:
     return spreadsheet.grid_target(grid_range or {})
+
+
+MAX_CELLS = 10_000_000  # per spreadsheet, every tab's grid counted
+MAX_TITLE = 100  # characters in a tab's name
+
+
+def cell_count(spreadsheet: Spreadsheet) -> int:
+    """The cells of every grid tab, as Google counts them against its limit."""
+    return sum(
+        sheet.row_count * sheet.column_count
+        for sheet in spreadsheet.sheets
+        if sheet.properties.get("sheetType", "GRID") == "GRID"
+    )
+
+
+def _check_sheet_properties(properties: dict[str, JSON]) -> None:
+    """What Google refuses in a tab's properties, beyond what the discovery document says."""
+    if len(str(properties.get("title", ""))) > MAX_TITLE:
+        raise BadRequest(f"The sheet name cannot be greater than {MAX_TITLE} characters.")
+    if int(properties.get("sheetId", 0) or 0) < 0:
+        raise BadRequest("Sheet ID must not be negative.")
+    grid_properties = properties.get("gridProperties") or {}
+    rows = int(grid_properties.get("rowCount", 0) or 0)
+    cols = int(grid_properties.get("columnCount", 0) or 0)
+    if int(grid_properties.get("frozenRowCount", 0) or 0) >= rows > 0:
+        raise BadRequest("You can't freeze all visible rows on the sheet.")
+    if int(grid_properties.get("frozenColumnCount", 0) or 0) >= cols > 0:
+        raise BadRequest("You can't freeze all visible columns on the sheet.")
 
 
 # ---------------------------------------------------------------- tabs
@@ -93,6 +128,7 @@ def add_sheet(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, J
         "sheetType": wanted.get("sheetType") or "GRID",
         "gridProperties": grid_properties,
     }
+    _check_sheet_properties(properties)
     sheet = Sheet(properties=properties)
     spreadsheet.sheets.insert(position, sheet)
     spreadsheet.reindex()
@@ -124,7 +160,7 @@ def update_sheet_properties(spreadsheet: Spreadsheet, request: dict[str, JSON]) 
     """Rename, hide, move or resize a tab, as far as ``fields`` says."""
     wanted = request.get("properties") or {}
     sheet = _sheet(spreadsheet, wanted.get("sheetId"))
-    tree = _fields(request)
+    tree = _fields(request, "SheetProperties")
     updated = masked_update(sheet.properties, wanted, tree)
     updated["sheetId"] = sheet.sheet_id
     title = updated.get("title")
@@ -144,6 +180,7 @@ def update_sheet_properties(spreadsheet: Spreadsheet, request: dict[str, JSON]) 
     cols = int(grid_properties.get("columnCount", sheet.column_count) or 0)
     if rows < 1 or cols < 1:
         raise BadRequest("The grid must have at least one row and one column.")
+    _check_sheet_properties(updated)
     index = int(updated.get("index", sheet.properties["index"]) or 0)
     sheet.properties = updated
     sheet.resize(rows, cols)
@@ -159,7 +196,9 @@ def update_spreadsheet_properties(
 ) -> dict[str, JSON]:
     """Change the spreadsheet's title, locale or time zone."""
     spreadsheet.properties = masked_update(
-        spreadsheet.properties, request.get("properties") or {}, _fields(request)
+        spreadsheet.properties,
+        request.get("properties") or {},
+        _fields(request, "SpreadsheetProperties"),
     )
     return {}
 
@@ -197,7 +236,7 @@ def _write_rows(
 
 def update_cells(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, JSON]:
     """Write CellData rows into a range or from a start cell, masked by ``fields``."""
-    tree = _fields(request)
+    tree = _fields(request, "CellData")
     rows = request.get("rows") or []
     if request.get("range") is not None:
         target = _target(spreadsheet, request["range"])
@@ -227,14 +266,14 @@ def append_cells(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str
     top = sheet.last_row_with_data()
     width = max((len((row or {}).get("values") or []) for row in rows), default=0)
     sheet.resize(max(sheet.row_count, top + len(rows)), max(sheet.column_count, width))
-    _write_rows(sheet, top, 0, rows, _fields(request), None)
+    _write_rows(sheet, top, 0, rows, _fields(request, "CellData"), None)
     return {}
 
 
 def repeat_cell(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, JSON]:
     """Set the masked fields of one CellData on every cell of a range."""
     target = _target(spreadsheet, request.get("range"))
-    tree = _fields(request)
+    tree = _fields(request, "CellData")
     cell = request.get("cell") or {}
     for row in range(*target.rows):
         for col in range(*target.cols):
@@ -311,7 +350,7 @@ def update_dimension_properties(
 ) -> dict[str, JSON]:
     """Set pixel size or hidden on rows or columns."""
     sheet, dimension, start, end = _dimension(spreadsheet, request.get("range"))
-    tree = _fields(request)
+    tree = _fields(request, "DimensionProperties")
     store = sheet.row_metadata if dimension == "ROWS" else sheet.column_metadata
     default = {"pixelSize": 21 if dimension == "ROWS" else 100}
     for index in range(start, end):
@@ -436,12 +475,39 @@ def add_chart(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, J
     chart = copy.deepcopy(request.get("chart") or {})
     taken = {c.get("chartId") for s in spreadsheet.sheets for c in s.charts}
     chart.setdefault("chartId", new_id({int(t) for t in taken if t is not None}))
+    spec = chart.get("spec") or {}
+    for grid_range in _chart_sources(spec):
+        _target(spreadsheet, grid_range)  # a source on no tab, or past its grid, is refused
+    basic = spec.get("basicChart")
+    if basic is not None and not basic.get("series") and not basic.get("domains"):
+        raise BadRequest("A chart must have at least one series or domain.")
     position = chart.get("position") or {}
     anchor = (position.get("overlayPosition") or {}).get("anchorCell") or {}
     sheet_id = position.get("sheetId", anchor.get("sheetId"))
     sheet = _sheet(spreadsheet, sheet_id) if sheet_id is not None else spreadsheet.sheets[0]
+    row, col = int(anchor.get("rowIndex", 0) or 0), int(anchor.get("columnIndex", 0) or 0)
+    if not (0 <= row < sheet.row_count and 0 <= col < sheet.column_count):
+        raise BadRequest(
+            f"The anchor cell (row {row}, column {col}) of the chart is outside the grid of "
+            f"sheet {sheet.sheet_id} ({sheet.row_count} rows, {sheet.column_count} columns)."
+        )
     sheet.charts.append(chart)
     return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+
+def _chart_sources(spec: JSON) -> list[dict[str, JSON]]:
+    """Every GridRange under a ``sources`` list of a chart spec (domains, series, ...)."""
+    found: list[dict[str, JSON]] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "sources" and isinstance(value, list):
+                found += [v for v in value if isinstance(v, dict)]
+            else:
+                found += _chart_sources(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _chart_sources(value)
+    return found
 
 
 def delete_embedded_object(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> dict[str, JSON]:
@@ -461,6 +527,8 @@ def add_protected_range(spreadsheet: Spreadsheet, request: dict[str, JSON]) -> d
     grid_range = protected.get("range")
     if grid_range is None:
         raise BadRequest("A protected range must have a range.")
+    if protected.get("warningOnly") and protected.get("editors"):
+        raise BadRequest("A warning-only protected range cannot have editors.")
     sheet = _target(spreadsheet, grid_range).sheet
     taken = {int(p["protectedRangeId"]) for s in spreadsheet.sheets for p in s.protected_ranges}
     protected.setdefault("protectedRangeId", new_id(taken))
@@ -611,7 +679,7 @@ def update_developer_metadata(
 ) -> dict[str, JSON]:
     """Change the masked fields of every metadata entry the filters match."""
     filters = request.get("dataFilters") or []
-    tree = _fields(request)
+    tree = _fields(request, "DeveloperMetadata")
     source = request.get("developerMetadata") or {}
     changed = []
     for metadata_id, metadata in list(spreadsheet.developer_metadata.items()):
@@ -690,7 +758,14 @@ def apply(spreadsheet: Spreadsheet, requests: list[dict[str, JSON]]) -> list[dic
                 "(prodsheets.testing) does not implement this request kind."
             )
         try:
+            before = cell_count(spreadsheet)
             replies.append(handler(spreadsheet, request[kind] or {}))
+            after = cell_count(spreadsheet)
+            if after > MAX_CELLS and after > before:
+                raise BadRequest(
+                    "This action would increase the number of cells in the workbook above "
+                    f"the limit of {MAX_CELLS} cells."
+                )
         except BadRequest as exc:
             raise BadRequest(f"Invalid requests[{index}].{kind}: {exc}") from exc
     return replies

@@ -247,3 +247,25 @@ def _check_object(value: dict[str, JSON], schema: dict[str, JSON], path: str) ->
             )
             raise _bad_request(message, path)
         _check_value(item_value, spec, _join(path, snake(key)), key)
+
+
+def check_mask(tree: dict[str, JSON], ref: str, path: str = "") -> None:
+    """Reject a ``fields`` mask naming a field the message ``ref`` does not have.
+
+    Google checks the mask of an update (``repeatCell``, ``updateSheetProperties`` ...)
+    against the message it applies to, so a typo fails there rather than changing nothing."""
+    if "*" in tree:
+        return
+    properties: dict[str, JSON] = _schema(ref).get("properties", {})
+    for key, sub in tree.items():
+        camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
+        spec = properties.get(key) or properties.get(camel)
+        where = _join(path, key)
+        if spec is None:
+            raise Violation(f"Invalid field mask: '{where}' is not a field of {ref}.", where)
+        if sub is None:
+            continue
+        inner = spec.get("items", spec) if spec.get("type") == "array" else spec
+        if "$ref" not in inner:
+            raise Violation(f"Invalid field mask: '{where}' has no fields to select.", where)
+        check_mask(sub, inner["$ref"], where)
