@@ -347,6 +347,36 @@ def test_renumbered_sheets_stay_ours_by_their_header(tmp_path: Path) -> None:
     assert XlsxWorkbook(str(path)).read().owned == {"Summary", "Budget Variance"}
 
 
+def test_a_tab_made_where_ours_was_is_not_ours_after_a_renumbering_save(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    # a person renames our Summary and puts a tab of their own called Summary in its place;
+    # the program they save with (openpyxl here, LibreOffice alike) numbers sheets by position,
+    # so their tab gets the sheetId ours had
+    book = openpyxl.load_workbook(path)
+    book["Summary"].title = "Summary (old)"
+    mine = book.create_sheet("Summary", index=2)
+    mine["A1"] = "Metric"  # even a first header cell like ours
+    mine["B1"] = "My notes"
+    book.save(path)
+    assert b'name="Summary" sheetId="3"' in entries(path)["xl/workbook.xml"]
+    before = path.read_bytes()
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Budget Variance"}
+    with pytest.raises(NotOwnedError, match='"Summary"'):
+        XlsxWorkbook(str(path)).write(summary_tables())
+    assert path.read_bytes() == before
+
+
+def test_our_tab_with_a_column_added_or_moved_stays_ours(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    book = openpyxl.load_workbook(path)
+    book.move_sheet("Budget Variance", offset=-3)  # renumbers every sheet
+    book["Summary"]["D1"] = "Checked by"
+    book.save(path)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+
+
 def test_changed_on_disk_between_read_and_write(tmp_path: Path) -> None:
     path = source_workbook(tmp_path / "show.xlsx")
     book = XlsxWorkbook(str(path))

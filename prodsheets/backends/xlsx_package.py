@@ -398,10 +398,11 @@ def read_owned(package: Package) -> list[OwnedRecord]:
             for item in items:
                 if isinstance(item, dict) and isinstance(item.get("title"), str):
                     header = item.get("header", [])
+                    sheet_id = item.get("sheetId", 0)
                     records.append(
                         OwnedRecord(
                             item["title"],
-                            int(item.get("sheetId", 0) or 0),
+                            sheet_id if isinstance(sheet_id, int) else 0,
                             tuple(str(h) for h in header) if isinstance(header, list) else (),
                         )
                     )
@@ -412,16 +413,21 @@ def read_owned(package: Package) -> list[OwnedRecord]:
 def owned_titles(
     structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
 ) -> frozenset[str]:
-    """Tabs that are ours: named as recorded, and either the same sheet (sheetId) or, when a
-    program renumbered the sheets, still carrying the header row we wrote."""
+    """Tabs that are ours: named as recorded and still starting with the header row we wrote.
+
+    The sheetId alone proves nothing: LibreOffice and openpyxl number the sheets 1..n by
+    position every time they save, so a tab a person made where ours used to be inherits its
+    sheetId. The sheetId only decides for a record made before headers were recorded."""
     owned: set[str] = set()
     for record in structure.owned_records:
         sheet = structure.sheet(record.title)
         if sheet is None or sheet.title != record.title or not sheet.is_worksheet:
             continue
-        if sheet.sheet_id == record.sheet_id or (
-            record.header and header_of(sheet) == record.header
-        ):
+        if record.header:
+            ours = header_of(sheet)[: len(record.header)] == record.header
+        else:
+            ours = sheet.sheet_id == record.sheet_id
+        if ours:
             owned.add(sheet.title)
     return frozenset(owned)
 
