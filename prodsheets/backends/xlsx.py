@@ -46,6 +46,7 @@ from prodsheets.template import normalise
 
 TEMP_PREFIX = ".prodsheets-tmp-"
 _STALE_TEMP_SECONDS = 24 * 3600
+_ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _DROPDOWN_ROWS = 500  # how far down an open-ended range reference ("Departments!A2:A") reaches
 
 
@@ -205,15 +206,19 @@ class XlsxWorkbook:
     # ------------------------------------------------------------------------- file handling
 
     def lock_owner(self) -> str | None:
-        """Which program has the workbook open, judging by its lock file beside it."""
-        folder, name = self.path.parent, self.path.name
-        if (folder / f".~lock.{name}#").exists():
-            return "LibreOffice"
-        candidates = {f"~${name}"}
-        if len(name) > 2:
-            candidates.add(f"~${name[2:]}")  # long names: Office drops the first two letters
-        if any((folder / c).exists() for c in candidates):
-            return "Excel"
+        """Which program has the workbook open, judging by its lock file beside it (beside the
+        path given and, for a symbolic link, beside the file it points to)."""
+        places = [self.path, Path(os.path.realpath(self.path))]
+        for path in places:
+            if (path.parent / f".~lock.{path.name}#").exists():
+                return "LibreOffice"
+        for path in places:
+            folder, name = path.parent, path.name
+            candidates = {f"~${name}"}
+            if len(name) > 2:
+                candidates.add(f"~${name[2:]}")  # long names: Office drops the first two letters
+            if any((folder / c).exists() for c in candidates):
+                return "Excel"
         return None
 
     def _refuse_if_locked(self) -> None:
@@ -236,6 +241,14 @@ class XlsxWorkbook:
             original = os.stat(target)
         except FileNotFoundError:
             original = None
+        if original is not None and (
+            not os.access(target, os.W_OK) or not original.st_mode & _ANY_WRITE
+        ):
+            # renaming over it would work (the folder is writable), but the file says no
+            raise WorkbookError(
+                f"{self.location} is read-only; nothing was written. Make it writable (or "
+                "work on a copy) and run again."
+            )
         try:
             with open(temp, "xb") as handle:
                 fill(handle)
