@@ -25,6 +25,7 @@ from prodsheets.backends.base import (
     SummaryTable,
 )
 from prodsheets.backends.xlsx import XlsxWorkbook, range_reference
+from prodsheets.backends.xlsx_package import MINIMAL_STYLES
 from prodsheets.errors import (
     AlreadyExists,
     NotOwnedError,
@@ -168,6 +169,33 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         archive.writestr("readme.txt", "hello")
     with pytest.raises(WorkbookError, match="not an Excel workbook"):
         XlsxWorkbook(str(path)).read()
+
+
+def test_strict_open_xml_is_refused_rather_than_misread_or_damaged(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    strict = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": (
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+        ),
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+        ),
+    }
+
+    def to_strict(xml: bytes) -> bytes:
+        for transitional, iso in strict.items():
+            xml = xml.replace(transitional, iso)
+        return xml
+
+    for part in entries(path):
+        if part.endswith((".xml", ".rels")):
+            edit_part(path, part, to_strict)
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError, match=r"Strict Open XML.*save it as an ordinary"):
+        XlsxWorkbook(str(path)).read()  # not an empty Budget tab full of header.missing
+    with pytest.raises(WorkbookError, match="Strict Open XML"):
+        XlsxWorkbook(str(path)).write(summary_tables())  # not a second styles.xml
+    assert path.read_bytes() == before
 
 
 def test_missing_file_is_a_usage_problem(tmp_path: Path) -> None:
@@ -470,6 +498,25 @@ def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     assert opened.sheetnames == ["Budget", "Summary", "Budget Variance"]
     assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+
+
+def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path) -> None:
+    path = tmp_path / "bare.xlsx"
+    stray = MINIMAL_STYLES  # a real stylesheet, but the workbook's relationships miss it
+    raw_xlsx(
+        path,
+        {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'},
+        {"xl/styles.xml": stray},
+    )
+    XlsxWorkbook(str(path)).write(summary_tables())
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    assert len(names) == len(set(names))
+    parts = entries(path)
+    assert b'Target="styles.xml"' in parts["xl/_rels/workbook.xml.rels"]
+    assert b'PartName="/xl/styles.xml"' in parts["[Content_Types].xml"]
+    opened = openpyxl.load_workbook(path)
+    assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
 
 
 def test_styled_rows_mark_every_cell(tmp_path: Path) -> None:

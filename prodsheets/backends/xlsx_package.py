@@ -36,6 +36,7 @@ from prodsheets.backends.base import (
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -182,6 +183,9 @@ def write_package(
     for name, data in added:
         entries.append(_deflate(name, data, now))
 
+    names = [entry.name for entry in entries]
+    if len(set(names)) != len(names):  # a zip no program would open
+        raise WorkbookError("The workbook's parts could not be arranged; nothing was written.")
     offsets: list[int] = []
     position = 0
     for entry in entries:
@@ -361,6 +365,15 @@ def read_structure(package: Package, *, name: str) -> Structure:
             "file and run again."
         )
     root = _parse(package.read(workbook_part), workbook_part)
+    if root.tag == f"{{{STRICT_MAIN_NS}}}workbook":
+        raise WorkbookError(
+            f"{name} is saved as a Strict Open XML spreadsheet, which prodsheets does not "
+            "read or write; save it as an ordinary Excel Workbook (.xlsx) and run again."
+        )
+    if root.tag != f"{{{MAIN_NS}}}workbook":
+        raise WorkbookError(
+            f"{name} is not an Excel workbook (.xlsx) or is damaged; check the file and run again."
+        )
     rels_part = rels_part_of(workbook_part)
     rels = read_relationships(package, rels_part, workbook_part)
     sheets: list[Sheet] = []
@@ -647,6 +660,8 @@ class Styles:
         if root is None:
             raise WorkbookError("The workbook's styles part is damaged.")
         self.p = root.group(1) or ""
+        empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
+        self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
         self._xf_cache: dict[tuple[str, Format], int] = {}
         self.changed = False
 
@@ -1192,16 +1207,17 @@ def plan_write(
 
     plan = Plan()
     read = package.read
+    folder = structure.workbook_part.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
     styles_part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    styles = Styles(
-        read(styles_part) if styles_part and package.has(styles_part) else MINIMAL_STYLES
-    )
+    styles_related = bool(styles_part)
+    if not styles_related:  # a styles.xml no relationship names is still the one readers use
+        styles_part = f"{prefix}styles.xml"
+    styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
     content_types = read("[Content_Types].xml")
     workbook_xml = read(structure.workbook_part)
     rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
     fresh_rel = next_rel_id(structure.rels)
-    folder = structure.workbook_part.rpartition("/")[0]
-    prefix = f"{folder}/" if folder else ""
     taken_parts = {name.lower() for name in package.by_name}
     next_sheet_id = max([0, *(s.sheet_id for s in structure.sheets)]) + 1
     new_sheets: list[tuple[str, int, str]] = []
@@ -1237,13 +1253,15 @@ def plan_write(
 
     if new_sheets:
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
-    if not styles_part:
-        styles_part = f"{prefix}styles.xml"
-        new_rels.append((fresh_rel(), STYLES_REL, "styles.xml"))
+    if not styles_related:
+        new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
+    if not package.has(styles_part):
         new_parts.append((styles_part, STYLES_CT))
         plan.added.append((styles_part, styles.data()))
     elif styles.changed:
         plan.changed[styles_part] = styles.data()
+        if not styles_related:
+            new_parts.append((styles_part, STYLES_CT))
     if new_rels:
         if rels_xml is None:
             plan.added.append((structure.rels_part, add_relationships(None, new_rels)))
