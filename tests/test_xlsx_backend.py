@@ -6,6 +6,7 @@ import datetime as dt
 import multiprocessing
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -324,6 +325,24 @@ def test_other_parts_are_copied_byte_for_byte(tmp_path: Path) -> None:
     assert opened["Rates"].sheet_state == "hidden"
     assert "Allocations" in opened.defined_names
     assert opened["Budget"]["A2"].comment is not None
+
+
+def test_new_relationship_ids_avoid_those_of_external_links(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    external = (
+        b'<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/hyperlink" Target="https://example.com/" TargetMode="External"/>'
+    )
+    edit_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(b"</Relationships>", external + b"</Relationships>"),
+    )
+    XlsxWorkbook(str(path)).write(summary_tables())
+    rels = entries(path)["xl/_rels/workbook.xml.rels"].decode()
+    ids = re.findall(r'\bId="([^"]*)"', rels)
+    assert len(ids) == len(set(ids)) == 7
+    assert openpyxl.load_workbook(path).sheetnames[-2:] == ["Summary", "Budget Variance"]
 
 
 def test_defined_names_local_to_a_tab_keep_pointing_at_it(tmp_path: Path) -> None:

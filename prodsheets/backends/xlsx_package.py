@@ -343,7 +343,8 @@ def read_relationships(package: Package, rels_part: str, source: str) -> dict[st
     root = _parse(package.read(rels_part), rels_part)
     found: dict[str, tuple[str, str]] = {}
     for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-        if rel.get("TargetMode") == "External":
+        if rel.get("TargetMode") == "External":  # no part, but its Id is taken all the same
+            found[rel.get("Id", "")] = (rel.get("Type", ""), "")
             continue
         found[rel.get("Id", "")] = (rel.get("Type", ""), resolve(source, rel.get("Target", "")))
     return found
