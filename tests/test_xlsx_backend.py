@@ -255,6 +255,7 @@ def test_values_of_every_kind(tmp_path: Path) -> None:
             ("_x0041_ stays literal", dt.date(2026, 1, 1), None, Decimal("-1")),
             ("  leading and trailing  ", None, None, None),
             ("x" * 40000, None, None, None),
+            ("", None, None, "\x00"),  # blanks, not cells holding ""
         ],
         row_formats={1: (Format.TEXT, Format.TEXT, Format.TEXT, Format.MONEY)},
     )
@@ -273,6 +274,7 @@ def test_values_of_every_kind(tmp_path: Path) -> None:
     assert opened["D3"].number_format == "#,##0.00;(#,##0.00)"  # the row's own format
     assert opened["B2"].number_format == "yyyy-mm-dd"
     assert opened["C2"].number_format == "yyyy-mm-dd hh:mm"
+    assert opened["A7"].value is None and opened["D7"].value is None
 
 
 def test_repeated_writes_replace_in_place_and_keep_everything_else(tmp_path: Path) -> None:

@@ -933,6 +933,8 @@ def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
 
 def _text_cell(ref: str, style: int, text: str) -> str:
     text = clean_text(text)
+    if not text:  # a blank cell, as on Google, not a cell holding "" that COUNTA counts
+        return f'<c r="{ref}" s="{style}"/>' if style else ""
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     s = f' s="{style}"' if style else ""
     if "&" in text or "<" in text or ">" in text:
