@@ -183,8 +183,10 @@ def write_package(
     for name, data in added:
         entries.append(_deflate(name, data, now))
 
-    names = [entry.name for entry in entries]
-    if len(set(names)) != len(names):  # a zip no program would open
+    new_names = [name for name, _ in added]
+    kept = {info.filename for info in package.entries if info.filename not in removed}
+    if len(set(new_names)) != len(new_names) or kept.intersection(new_names):
+        # two entries of one name: a zip no spreadsheet program would open
         raise WorkbookError("The workbook's parts could not be arranged; nothing was written.")
     offsets: list[int] = []
     position = 0
