@@ -660,6 +660,42 @@ def test_calc_chain_loses_only_the_replaced_tabs_cells() -> None:
     assert drop_calc_chain_cells(chain, {1, 2, 3}) is None
 
 
+def test_a_calc_chain_only_our_tab_used_goes_with_its_content_type(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    # someone typed a formula into our Summary tab (sheetId 3) and Excel saved a calcChain;
+    # its Override lists ContentType before PartName, as some programs write it
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(
+            "xl/calcChain.xml", f'<calcChain xmlns="{main}"><c r="C2" i="3"/></calcChain>'
+        )
+    edit_part(
+        path,
+        "[Content_Types].xml",
+        lambda xml: xml.replace(
+            b"</Types>",
+            b'<Override ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.calcChain+xml" PartName="/xl/calcChain.xml"/></Types>',
+        ),
+    )
+    edit_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+            b"</Relationships>",
+        ),
+    )
+    XlsxWorkbook(str(path)).write(summary_tables())
+    parts = entries(path)
+    assert "xl/calcChain.xml" not in parts
+    assert b"calcChain" not in parts["[Content_Types].xml"]
+    assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+
+
 def test_app_properties_list_new_tabs_only_when_they_agree_with_the_workbook() -> None:
     from prodsheets.backends.xlsx_package import add_app_titles
 

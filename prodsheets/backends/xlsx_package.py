@@ -1042,8 +1042,9 @@ def add_overrides(xml: bytes, parts: Iterable[tuple[str, str]]) -> bytes:
 
 def remove_overrides(xml: bytes, parts: Iterable[str]) -> bytes:
     text = xml.decode("utf-8")
-    for part in parts:
-        text = re.sub(rf'<(\w+:)?Override\s+PartName="/{re.escape(part)}"[^>]*/>', "", text)
+    for part in parts:  # attributes in any order; part names compare ignoring case
+        pattern = rf'<(\w+:)?Override\b[^>]*\sPartName="/{re.escape(part)}"[^>]*/>'
+        text = re.sub(pattern, "", text, flags=re.I)
     return text.encode("utf-8")
 
 
