@@ -511,6 +511,21 @@ def test_macro_workbook_keeps_its_macros(tmp_path: Path) -> None:
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
 
 
+def test_our_tab_keeps_its_colour_and_the_code_name_macros_know_it_by(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    book = openpyxl.load_workbook(path)
+    book["Summary"].sheet_properties.tabColor = "FFC00000"
+    book["Summary"].sheet_properties.codeName = "SummarySheet"
+    book.save(path)
+    XlsxWorkbook(str(path)).write(summary_tables(4))
+    summary = openpyxl.load_workbook(path)["Summary"]
+    assert summary.sheet_properties.codeName == "SummarySheet"
+    assert summary.sheet_properties.tabColor is not None
+    assert summary.sheet_properties.tabColor.rgb == "FFC00000"
+    assert summary["A2"].value == "Vendor"  # and the tab was written anew
+
+
 def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     path = tmp_path / "bare.xlsx"
     raw_xlsx(path, {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'})

@@ -859,7 +859,26 @@ def _serial(value: dt.date, date1904: bool) -> str | None:
     return str(delta.days)
 
 
-def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
+def kept_sheet_properties(package: Package, part: str) -> str:
+    """What of a replaced tab's ``<sheetPr>`` a person set and we keep: the code name a macro
+    workbook's VBA knows the tab by, and the tab's colour ("" when neither is there)."""
+    with package.open_part(part) as stream:
+        head = stream.read(8192)
+    found = re.search(rb"<(?:\w+:)?sheetPr\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?sheetPr>)", head, re.S)
+    if found is None:
+        return ""
+    code = re.search(rb'\scodeName="([^"]*)"', found.group(1))
+    color = re.search(rb"<(?:\w+:)?tabColor\b((?:\s+\w+=\"[^\"]*\")*)\s*/>", found.group(2) or b"")
+    if not code and not color:
+        return ""
+    attrs = f' codeName="{code.group(1).decode()}"' if code else ""
+    inner = f"<tabColor{color.group(1).decode()}/>" if color else ""
+    return f"<sheetPr{attrs}>{inner}</sheetPr>"
+
+
+def sheet_xml(
+    table: SummaryTable, styles: Styles, *, date1904: bool, properties: str = ""
+) -> bytes:
     """The worksheet part of one summary tab: values only, styled, header frozen."""
     ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
     letters = [column_letter(i) for i in range(ncols)]
@@ -916,7 +935,8 @@ def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
-        f'<dimension ref="A1:{last}"/>'
+        + properties
+        + f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
@@ -1233,10 +1253,11 @@ def plan_write(
     replaced_ids: set[int] = set()
 
     for table in tables:
-        xml = sheet_xml(table, styles, date1904=structure.date1904)
         header = tuple(c.name for c in table.columns)
         sheet = structure.sheet(table.title)
         if sheet is not None:
+            kept = kept_sheet_properties(package, sheet.part)
+            xml = sheet_xml(table, styles, date1904=structure.date1904, properties=kept)
             plan.changed[sheet.part] = xml
             sheet_rels = rels_part_of(sheet.part)
             if package.has(sheet_rels):  # comments or drawings a person put on our tab
@@ -1248,6 +1269,7 @@ def plan_write(
         while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
             number += 1
         part = f"{prefix}worksheets/sheet{number}.xml"
+        xml = sheet_xml(table, styles, date1904=structure.date1904)
         taken_parts.add(part.lower())
         rel_id = fresh_rel()
         new_sheets.append((table.title, next_sheet_id, rel_id))
