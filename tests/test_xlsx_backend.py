@@ -675,16 +675,12 @@ def test_calc_chain_loses_only_the_replaced_tabs_cells() -> None:
     assert drop_calc_chain_cells(chain, {1, 2, 3}) is None
 
 
-def test_a_calc_chain_only_our_tab_used_goes_with_its_content_type(tmp_path: Path) -> None:
-    path = source_workbook(tmp_path / "show.xlsx")
-    XlsxWorkbook(str(path)).write(summary_tables())
-    # someone typed a formula into our Summary tab (sheetId 3) and Excel saved a calcChain;
-    # its Override lists ContentType before PartName, as some programs write it
+def add_calc_chain(path: Path, cells: str) -> None:
+    """A calcChain as Excel leaves it; its Override lists ContentType before PartName, as
+    some programs write it."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     with zipfile.ZipFile(path, "a") as archive:
-        archive.writestr(
-            "xl/calcChain.xml", f'<calcChain xmlns="{main}"><c r="C2" i="3"/></calcChain>'
-        )
+        archive.writestr("xl/calcChain.xml", f'<calcChain xmlns="{main}">{cells}</calcChain>')
     edit_part(
         path,
         "[Content_Types].xml",
@@ -704,11 +700,32 @@ def test_a_calc_chain_only_our_tab_used_goes_with_its_content_type(tmp_path: Pat
             b"</Relationships>",
         ),
     )
+
+
+def test_a_calc_chain_only_our_tab_used_goes_with_its_content_type(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    add_calc_chain(path, '<c r="C2" i="3"/>')  # someone typed a formula into our Summary tab
     XlsxWorkbook(str(path)).write(summary_tables())
     parts = entries(path)
     assert "xl/calcChain.xml" not in parts
     assert b"calcChain" not in parts["[Content_Types].xml"]
     assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+
+
+def test_excel_recalculates_formulas_that_may_read_our_tabs(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Notes"]["A1"] = "='Budget Variance'!C2"  # a dashboard cell reading our figures
+    book.save(path)
+    # as Excel saves it: a calcChain, and results it trusts when it opens the file again
+    edit_part(path, "xl/workbook.xml", lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""))
+    add_calc_chain(path, '<c r="A1" i="2"/>')
+    XlsxWorkbook(str(path)).write(summary_tables())
+    workbook_xml = entries(path)["xl/workbook.xml"]
+    assert re.search(rb'<calcPr [^>]*fullCalcOnLoad="1"', workbook_xml)
+    XlsxWorkbook(str(path)).write(summary_tables())  # and once is enough
+    assert entries(path)["xl/workbook.xml"] == workbook_xml
 
 
 def test_app_properties_list_new_tabs_only_when_they_agree_with_the_workbook() -> None:

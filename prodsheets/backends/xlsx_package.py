@@ -1030,6 +1030,24 @@ def add_sheets(xml: bytes, sheets: Iterable[tuple[str, int, str]]) -> bytes:
     return _insert_before_close(text, "sheets", new).encode("utf-8")
 
 
+def full_calc_on_load(xml: bytes) -> bytes:
+    """xl/workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (unchanged when it has no calcPr)."""
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "workbook")
+    calc = re.search(rf"<{re.escape(p)}calcPr\b[^>]*>", text)
+    if calc is None:
+        return xml
+    tag = calc.group(0)
+    if re.search(r'\sfullCalcOnLoad="(1|true)"', tag):
+        return xml
+    if re.search(r'\sfullCalcOnLoad="[^"]*"', tag):
+        new = re.sub(r'\sfullCalcOnLoad="[^"]*"', ' fullCalcOnLoad="1"', tag)
+    else:
+        at = len(f"<{p}calcPr")
+        new = tag[:at] + ' fullCalcOnLoad="1"' + tag[at:]
+    return (text[: calc.start()] + new + text[calc.end() :]).encode("utf-8")
+
+
 def add_relationships(xml: bytes | None, rels: Iterable[tuple[str, str, str]]) -> bytes:
     """A .rels part with relationships (id, type, target) added."""
     text = (
@@ -1309,6 +1327,13 @@ def plan_write(
             content_types = remove_overrides(content_types, [calc_part])
         elif chain is not calc_xml:
             plan.changed[calc_part] = chain
+    # Formulas in people's tabs may read our figures: a program that trusts the results saved
+    # with them (Excel, which left this calcChain) must recalculate when it opens the file.
+    if calc_part and package.has(calc_part) and calc_part not in plan.removed:
+        base = plan.changed.get(structure.workbook_part, workbook_xml)
+        recalculating = full_calc_on_load(base)
+        if recalculating != base:
+            plan.changed[structure.workbook_part] = recalculating
 
     # ownership
     custom = "docProps/custom.xml"
