@@ -627,6 +627,7 @@ def test_killed_writes_leave_a_complete_workbook(tmp_path: Path) -> None:
     """SIGKILL a process that keeps syncing, at random moments: the file is always the old
     workbook or the new one, complete, and a later run clears the dead run's temporary file."""
     path = source_workbook(tmp_path / "show.xlsx")
+    path.chmod(0o600)  # private: what a killed run leaves behind must be private too
     lines = 10_000
     table = SummaryTable(
         "Issues",
@@ -644,7 +645,9 @@ def test_killed_writes_leave_a_complete_workbook(tmp_path: Path) -> None:
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
         child.join()
-        mid_write += any(p.name.startswith(".prodsheets-tmp-") for p in tmp_path.iterdir())
+        temporary = [p for p in tmp_path.iterdir() if p.name.startswith(".prodsheets-tmp-")]
+        mid_write += bool(temporary)
+        assert all(p.stat().st_mode & 0o077 == 0 for p in temporary)
         contents = XlsxWorkbook(str(path)).read(["Budget", "Issues"])
         assert contents.tabs["Budget"].rows[1][0] == "B1"
         if "Issues" in contents.titles:  # the new workbook, complete

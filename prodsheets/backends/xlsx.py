@@ -250,14 +250,19 @@ class XlsxWorkbook:
                 "work on a copy) and run again."
             )
         try:
-            with open(temp, "xb") as handle:
+            # private while it is written: the budget of a workbook only its owner may read
+            # must not sit readable by all in a shared folder, even for a moment
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
                 fill(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             if original is not None:
-                os.chmod(temp, stat.S_IMODE(original.st_mode))
                 with contextlib.suppress(OSError):
                     os.chown(temp, original.st_uid, original.st_gid)
+                os.chmod(temp, stat.S_IMODE(original.st_mode))
+            else:
+                os.chmod(temp, 0o666 & ~_umask())
             if expect is not None:
                 now = os.stat(target)
                 if (now.st_size, now.st_mtime_ns) != (expect.size, expect.mtime_ns):
@@ -278,6 +283,12 @@ class XlsxWorkbook:
         _sync_folder(folder)
         _, snapshot = self._load()
         self._seen = snapshot
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _sync_folder(folder: Path) -> None:
