@@ -37,6 +37,7 @@ from prodsheets.backends.base import (
 )
 from prodsheets.errors import (
     AlreadyExists,
+    UsageError,
     WorkbookChanged,
     WorkbookError,
     WorkbookLocked,
@@ -195,6 +196,11 @@ class XlsxWorkbook:
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
         """A new workbook with the source tabs laid out (``init``)."""
+        if self.path.suffix.lower() != ".xlsx":  # Excel opens nothing whose name lies
+            raise UsageError(
+                f"{self.location} does not end in .xlsx; prodsheets init lays out an Excel "
+                "workbook, so name it like show.xlsx (or give gsheets:KEY for Google Sheets)."
+            )
         if self.path.exists() and not force:
             raise AlreadyExists(f"{self.location} already exists; use --force to replace it.")
         if self.path.exists():
