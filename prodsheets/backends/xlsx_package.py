@@ -1301,13 +1301,12 @@ def plan_write(
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
-    if not package.has(styles_part):
+    if not styles_related or not package.has(styles_part):
         new_parts.append((styles_part, STYLES_CT))
+    if not package.has(styles_part):
         plan.added.append((styles_part, styles.data()))
     elif styles.changed:
         plan.changed[styles_part] = styles.data()
-        if not styles_related:
-            new_parts.append((styles_part, STYLES_CT))
     if new_rels:
         if rels_xml is None:
             plan.added.append((structure.rels_part, add_relationships(None, new_rels)))
