@@ -52,3 +52,15 @@ def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Pat
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     assert run_cli("init", str(path), "--example").exit_code == 2
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_init_lays_out_only_files_named_xlsx(run_cli: Any, tmp_path: Path) -> None:
+    """Excel refuses a workbook whose name says .xlsm or .csv; a CSV of a person's is kept."""
+    (tmp_path / "budget.csv").write_text("Code,Budgeted\nB1,100\n")
+    for name in ("budget.csv", "show.xlsm", "show.ods", "show"):
+        result = run_cli("init", str(tmp_path / name), "--force")
+        assert result.exit_code == 2, name
+        assert "does not end in .xlsx" in result.output
+    assert (tmp_path / "budget.csv").read_text() == "Code,Budgeted\nB1,100\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.csv"]
+    assert run_cli("init", str(tmp_path / "Show.XLSX")).exit_code == 0

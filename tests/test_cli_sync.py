@@ -14,7 +14,7 @@ import pytest
 from prodsheets import pipeline
 from prodsheets.config import Config
 from prodsheets.errors import WorkbookChanged
-from tests.workbooks import AS_OF, clean_production, d, set_cell
+from tests.workbooks import AS_OF, clean_production, d, set_cell, write_workbook
 
 SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
@@ -180,3 +180,33 @@ def test_a_file_changed_during_sync_is_not_written(workbook: Any) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == SOURCE_TABS
     assert book["Budget"]["J2"].value == "updated quote"
+
+
+def test_sync_leaves_a_read_only_workbook_alone(workbook: Any, run_cli: Any) -> None:
+    path = workbook(clean_production(), name="show.xlsx")
+    path.chmod(0o444)  # the folder stays writable, so only our check stops the rename
+    before = digest(path)
+    result = run_cli("sync", str(path), "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert "is read-only; nothing was written" in result.output
+    assert "Traceback" not in result.output
+    assert digest(path) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["show.xlsx"]
+
+
+def test_a_lock_beside_the_file_a_link_points_to_counts(tmp_path: Path, run_cli: Any) -> None:
+    real = tmp_path / "shared" / "show.xlsx"
+    real.parent.mkdir()
+    (tmp_path / "shared" / ".~lock.show.xlsx#").write_text("Ana,ana-laptop")
+    write_workbook(real, clean_production())
+    link = tmp_path / "desk" / "show.xlsx"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    before = digest(real)
+    result = run_cli("sync", str(link), "--as-of", AS_OF)
+    assert result.exit_code == 3
+    assert "open in LibreOffice" in result.output
+    assert digest(real) == before
+    assert run_cli("sync", str(link), "--as-of", AS_OF, "--force").exit_code == 0
+    assert link.is_symlink()  # the link is kept; the file it points to was replaced
+    assert "Summary" in openpyxl.load_workbook(real).sheetnames

@@ -14,10 +14,12 @@ import pytest
 
 from prodsheets.backends.base import Format, RowStyle, SummaryColumn, SummaryTable
 from prodsheets.backends.xlsx import XlsxWorkbook
+from prodsheets.errors import NotOwnedError
 from tests.xlsx_fixtures import (
     SOFFICE,
     build_rich_workbook,
     convert,
+    edit_part,
     entries,
     layout_tabs,
     summary_tables,
@@ -167,3 +169,38 @@ def test_a_workbook_saved_by_libreoffice_survives_ten_writes(tmp_path: Path, pro
     assert any(n.startswith("xl/media/") for n in again)  # the image is still there
     assert any(n.startswith("xl/charts/") for n in again)  # and the chart
     assert any(n.startswith("xl/comments") for n in again)  # and the comment
+
+
+def test_a_tab_a_person_put_where_ours_was_stays_theirs_after_libreoffice_saves(
+    tmp_path: Path, profile: Path
+) -> None:
+    made = tmp_path / "made" / "show.xlsx"
+    made.parent.mkdir()
+    build_rich_workbook(made)
+    before_sync = set(entries(made))
+    XlsxWorkbook(str(made)).write(summary_tables())
+    summary_part = min(n for n in set(entries(made)) - before_sync if "worksheets/" in n)
+    # A person deletes our Summary and inserts a tab of their own by that name in its place:
+    # Excel gives it a new sheetId (99); LibreOffice, saving, numbers the tabs by position.
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    edit_part(
+        made,
+        "xl/workbook.xml",
+        lambda xml: xml.replace(b'name="Summary" sheetId="5"', b'name="Summary" sheetId="99"'),
+    )
+    edit_part(
+        made,
+        summary_part,
+        lambda _: (
+            f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+            '<t>Metric</t></is></c><c r="B1" t="inlineStr"><is><t>Guesses</t></is></c>'
+            "</row></sheetData></worksheet>"
+        ).encode(),
+    )
+    path = convert([made], tmp_path / "saved", "xlsx", profile)[0]
+    assert b'name="Summary" sheetId="5"' in entries(path)["xl/workbook.xml"]
+    before = path.read_bytes()
+    with pytest.raises(NotOwnedError, match='"Summary"'):
+        XlsxWorkbook(str(path)).write(summary_tables())
+    assert path.read_bytes() == before
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Budget Variance"}

@@ -6,6 +6,7 @@ import datetime as dt
 import multiprocessing
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from prodsheets.backends.base import (
     SummaryTable,
 )
 from prodsheets.backends.xlsx import XlsxWorkbook, range_reference
+from prodsheets.backends.xlsx_package import MINIMAL_STYLES
 from prodsheets.errors import (
     AlreadyExists,
     NotOwnedError,
@@ -170,6 +172,33 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         XlsxWorkbook(str(path)).read()
 
 
+def test_strict_open_xml_is_refused_rather_than_misread_or_damaged(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    strict = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": (
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+        ),
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+        ),
+    }
+
+    def to_strict(xml: bytes) -> bytes:
+        for transitional, iso in strict.items():
+            xml = xml.replace(transitional, iso)
+        return xml
+
+    for part in entries(path):
+        if part.endswith((".xml", ".rels")):
+            edit_part(path, part, to_strict)
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError, match=r"Strict Open XML.*save it as an ordinary"):
+        XlsxWorkbook(str(path)).read()  # not an empty Budget tab full of header.missing
+    with pytest.raises(WorkbookError, match="Strict Open XML"):
+        XlsxWorkbook(str(path)).write(summary_tables())  # not a second styles.xml
+    assert path.read_bytes() == before
+
+
 def test_missing_file_is_a_usage_problem(tmp_path: Path) -> None:
     with pytest.raises(WorkbookNotFound) as caught:
         XlsxWorkbook(str(tmp_path / "nope.xlsx")).read()
@@ -226,6 +255,7 @@ def test_values_of_every_kind(tmp_path: Path) -> None:
             ("_x0041_ stays literal", dt.date(2026, 1, 1), None, Decimal("-1")),
             ("  leading and trailing  ", None, None, None),
             ("x" * 40000, None, None, None),
+            ("", None, None, "\x00"),  # blanks, not cells holding ""
         ],
         row_formats={1: (Format.TEXT, Format.TEXT, Format.TEXT, Format.MONEY)},
     )
@@ -244,6 +274,7 @@ def test_values_of_every_kind(tmp_path: Path) -> None:
     assert opened["D3"].number_format == "#,##0.00;(#,##0.00)"  # the row's own format
     assert opened["B2"].number_format == "yyyy-mm-dd"
     assert opened["C2"].number_format == "yyyy-mm-dd hh:mm"
+    assert opened["A7"].value is None and opened["D7"].value is None
 
 
 def test_repeated_writes_replace_in_place_and_keep_everything_else(tmp_path: Path) -> None:
@@ -298,6 +329,24 @@ def test_other_parts_are_copied_byte_for_byte(tmp_path: Path) -> None:
     assert opened["Budget"]["A2"].comment is not None
 
 
+def test_new_relationship_ids_avoid_those_of_external_links(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    external = (
+        b'<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/hyperlink" Target="https://example.com/" TargetMode="External"/>'
+    )
+    edit_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(b"</Relationships>", external + b"</Relationships>"),
+    )
+    XlsxWorkbook(str(path)).write(summary_tables())
+    rels = entries(path)["xl/_rels/workbook.xml.rels"].decode()
+    ids = re.findall(r'\bId="([^"]*)"', rels)
+    assert len(ids) == len(set(ids)) == 7
+    assert openpyxl.load_workbook(path).sheetnames[-2:] == ["Summary", "Budget Variance"]
+
+
 def test_defined_names_local_to_a_tab_keep_pointing_at_it(tmp_path: Path) -> None:
     path = source_workbook(tmp_path / "show.xlsx")
     book = openpyxl.load_workbook(path)
@@ -345,6 +394,36 @@ def test_renumbered_sheets_stay_ours_by_their_header(tmp_path: Path) -> None:
     # another program renumbers sheetIds when it saves
     edit_part(path, "xl/workbook.xml", lambda x: x.replace(b'sheetId="3"', b'sheetId="9"'))
     assert XlsxWorkbook(str(path)).read().owned == {"Summary", "Budget Variance"}
+
+
+def test_a_tab_made_where_ours_was_is_not_ours_after_a_renumbering_save(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    # a person renames our Summary and puts a tab of their own called Summary in its place;
+    # the program they save with (openpyxl here, LibreOffice alike) numbers sheets by position,
+    # so their tab gets the sheetId ours had
+    book = openpyxl.load_workbook(path)
+    book["Summary"].title = "Summary (old)"
+    mine = book.create_sheet("Summary", index=2)
+    mine["A1"] = "Metric"  # even a first header cell like ours
+    mine["B1"] = "My notes"
+    book.save(path)
+    assert b'name="Summary" sheetId="3"' in entries(path)["xl/workbook.xml"]
+    before = path.read_bytes()
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Budget Variance"}
+    with pytest.raises(NotOwnedError, match='"Summary"'):
+        XlsxWorkbook(str(path)).write(summary_tables())
+    assert path.read_bytes() == before
+
+
+def test_our_tab_with_a_column_added_or_moved_stays_ours(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    book = openpyxl.load_workbook(path)
+    book.move_sheet("Budget Variance", offset=-3)  # renumbers every sheet
+    book["Summary"]["D1"] = "Checked by"
+    book.save(path)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
 
 
 def test_changed_on_disk_between_read_and_write(tmp_path: Path) -> None:
@@ -432,6 +511,21 @@ def test_macro_workbook_keeps_its_macros(tmp_path: Path) -> None:
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
 
 
+def test_our_tab_keeps_its_colour_and_the_code_name_macros_know_it_by(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    book = openpyxl.load_workbook(path)
+    book["Summary"].sheet_properties.tabColor = "FFC00000"
+    book["Summary"].sheet_properties.codeName = "SummarySheet"
+    book.save(path)
+    XlsxWorkbook(str(path)).write(summary_tables(4))
+    summary = openpyxl.load_workbook(path)["Summary"]
+    assert summary.sheet_properties.codeName == "SummarySheet"
+    assert summary.sheet_properties.tabColor is not None
+    assert summary.sheet_properties.tabColor.rgb == "FFC00000"
+    assert summary["A2"].value == "Vendor"  # and the tab was written anew
+
+
 def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     path = tmp_path / "bare.xlsx"
     raw_xlsx(path, {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'})
@@ -440,6 +534,25 @@ def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     assert opened.sheetnames == ["Budget", "Summary", "Budget Variance"]
     assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+
+
+def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path) -> None:
+    path = tmp_path / "bare.xlsx"
+    stray = MINIMAL_STYLES  # a real stylesheet, but the workbook's relationships miss it
+    raw_xlsx(
+        path,
+        {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'},
+        {"xl/styles.xml": stray},
+    )
+    XlsxWorkbook(str(path)).write(summary_tables())
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    assert len(names) == len(set(names))
+    parts = entries(path)
+    assert b'Target="styles.xml"' in parts["xl/_rels/workbook.xml.rels"]
+    assert b'PartName="/xl/styles.xml"' in parts["[Content_Types].xml"]
+    opened = openpyxl.load_workbook(path)
+    assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
 
 
 def test_styled_rows_mark_every_cell(tmp_path: Path) -> None:
@@ -514,6 +627,7 @@ def test_killed_writes_leave_a_complete_workbook(tmp_path: Path) -> None:
     """SIGKILL a process that keeps syncing, at random moments: the file is always the old
     workbook or the new one, complete, and a later run clears the dead run's temporary file."""
     path = source_workbook(tmp_path / "show.xlsx")
+    path.chmod(0o600)  # private: what a killed run leaves behind must be private too
     lines = 10_000
     table = SummaryTable(
         "Issues",
@@ -531,7 +645,9 @@ def test_killed_writes_leave_a_complete_workbook(tmp_path: Path) -> None:
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
         child.join()
-        mid_write += any(p.name.startswith(".prodsheets-tmp-") for p in tmp_path.iterdir())
+        temporary = [p for p in tmp_path.iterdir() if p.name.startswith(".prodsheets-tmp-")]
+        mid_write += bool(temporary)
+        assert all(p.stat().st_mode & 0o077 == 0 for p in temporary)
         contents = XlsxWorkbook(str(path)).read(["Budget", "Issues"])
         assert contents.tabs["Budget"].rows[1][0] == "B1"
         if "Issues" in contents.titles:  # the new workbook, complete
@@ -560,6 +676,59 @@ def test_calc_chain_loses_only_the_replaced_tabs_cells() -> None:
     assert b'<c r="A1" i="1"/><c i="1" r="B1"/><c r="C9" i="3"/>' in kept
     assert drop_calc_chain_cells(chain, {7}) is chain
     assert drop_calc_chain_cells(chain, {1, 2, 3}) is None
+
+
+def add_calc_chain(path: Path, cells: str) -> None:
+    """A calcChain as Excel leaves it; its Override lists ContentType before PartName, as
+    some programs write it."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/calcChain.xml", f'<calcChain xmlns="{main}">{cells}</calcChain>')
+    edit_part(
+        path,
+        "[Content_Types].xml",
+        lambda xml: xml.replace(
+            b"</Types>",
+            b'<Override ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.calcChain+xml" PartName="/xl/calcChain.xml"/></Types>',
+        ),
+    )
+    edit_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+            b"</Relationships>",
+        ),
+    )
+
+
+def test_a_calc_chain_only_our_tab_used_goes_with_its_content_type(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    XlsxWorkbook(str(path)).write(summary_tables())
+    add_calc_chain(path, '<c r="C2" i="3"/>')  # someone typed a formula into our Summary tab
+    XlsxWorkbook(str(path)).write(summary_tables())
+    parts = entries(path)
+    assert "xl/calcChain.xml" not in parts
+    assert b"calcChain" not in parts["[Content_Types].xml"]
+    assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+
+
+def test_excel_recalculates_formulas_that_may_read_our_tabs(tmp_path: Path) -> None:
+    path = source_workbook(tmp_path / "show.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Notes"]["A1"] = "='Budget Variance'!C2"  # a dashboard cell reading our figures
+    book.save(path)
+    # as Excel saves it: a calcChain, and results it trusts when it opens the file again
+    edit_part(path, "xl/workbook.xml", lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""))
+    add_calc_chain(path, '<c r="A1" i="2"/>')
+    XlsxWorkbook(str(path)).write(summary_tables())
+    workbook_xml = entries(path)["xl/workbook.xml"]
+    assert re.search(rb'<calcPr [^>]*fullCalcOnLoad="1"', workbook_xml)
+    XlsxWorkbook(str(path)).write(summary_tables())  # and once is enough
+    assert entries(path)["xl/workbook.xml"] == workbook_xml
 
 
 def test_app_properties_list_new_tabs_only_when_they_agree_with_the_workbook() -> None:

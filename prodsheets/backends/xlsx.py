@@ -37,6 +37,7 @@ from prodsheets.backends.base import (
 )
 from prodsheets.errors import (
     AlreadyExists,
+    UsageError,
     WorkbookChanged,
     WorkbookError,
     WorkbookLocked,
@@ -46,6 +47,7 @@ from prodsheets.template import normalise
 
 TEMP_PREFIX = ".prodsheets-tmp-"
 _STALE_TEMP_SECONDS = 24 * 3600
+_ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _DROPDOWN_ROWS = 500  # how far down an open-ended range reference ("Departments!A2:A") reaches
 
 
@@ -194,6 +196,11 @@ class XlsxWorkbook:
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
         """A new workbook with the source tabs laid out (``init``)."""
+        if self.path.suffix.lower() != ".xlsx":  # Excel opens nothing whose name lies
+            raise UsageError(
+                f"{self.location} does not end in .xlsx; prodsheets init lays out an Excel "
+                "workbook, so name it like show.xlsx (or give gsheets:KEY for Google Sheets)."
+            )
         if self.path.exists() and not force:
             raise AlreadyExists(f"{self.location} already exists; use --force to replace it.")
         if self.path.exists():
@@ -205,15 +212,19 @@ class XlsxWorkbook:
     # ------------------------------------------------------------------------- file handling
 
     def lock_owner(self) -> str | None:
-        """Which program has the workbook open, judging by its lock file beside it."""
-        folder, name = self.path.parent, self.path.name
-        if (folder / f".~lock.{name}#").exists():
-            return "LibreOffice"
-        candidates = {f"~${name}"}
-        if len(name) > 2:
-            candidates.add(f"~${name[2:]}")  # long names: Office drops the first two letters
-        if any((folder / c).exists() for c in candidates):
-            return "Excel"
+        """Which program has the workbook open, judging by its lock file beside it (beside the
+        path given and, for a symbolic link, beside the file it points to)."""
+        places = [self.path, Path(os.path.realpath(self.path))]
+        for path in places:
+            if (path.parent / f".~lock.{path.name}#").exists():
+                return "LibreOffice"
+        for path in places:
+            folder, name = path.parent, path.name
+            candidates = {f"~${name}"}
+            if len(name) > 2:
+                candidates.add(f"~${name[2:]}")  # long names: Office drops the first two letters
+            if any((folder / c).exists() for c in candidates):
+                return "Excel"
         return None
 
     def _refuse_if_locked(self) -> None:
@@ -236,15 +247,28 @@ class XlsxWorkbook:
             original = os.stat(target)
         except FileNotFoundError:
             original = None
+        if original is not None and (
+            not os.access(target, os.W_OK) or not original.st_mode & _ANY_WRITE
+        ):
+            # renaming over it would work (the folder is writable), but the file says no
+            raise WorkbookError(
+                f"{self.location} is read-only; nothing was written. Make it writable (or "
+                "work on a copy) and run again."
+            )
         try:
-            with open(temp, "xb") as handle:
+            # private while it is written: the budget of a workbook only its owner may read
+            # must not sit readable by all in a shared folder, even for a moment
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
                 fill(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             if original is not None:
-                os.chmod(temp, stat.S_IMODE(original.st_mode))
                 with contextlib.suppress(OSError):
                     os.chown(temp, original.st_uid, original.st_gid)
+                os.chmod(temp, stat.S_IMODE(original.st_mode))
+            else:
+                os.chmod(temp, 0o666 & ~_umask())
             if expect is not None:
                 now = os.stat(target)
                 if (now.st_size, now.st_mtime_ns) != (expect.size, expect.mtime_ns):
@@ -265,6 +289,12 @@ class XlsxWorkbook:
         _sync_folder(folder)
         _, snapshot = self._load()
         self._seen = snapshot
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _sync_folder(folder: Path) -> None:

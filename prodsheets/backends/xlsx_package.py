@@ -36,6 +36,7 @@ from prodsheets.backends.base import (
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -182,6 +183,11 @@ def write_package(
     for name, data in added:
         entries.append(_deflate(name, data, now))
 
+    new_names = [name for name, _ in added]
+    kept = {info.filename for info in package.entries if info.filename not in removed}
+    if len(set(new_names)) != len(new_names) or kept.intersection(new_names):
+        # two entries of one name: a zip no spreadsheet program would open
+        raise WorkbookError("The workbook's parts could not be arranged; nothing was written.")
     offsets: list[int] = []
     position = 0
     for entry in entries:
@@ -339,7 +345,8 @@ def read_relationships(package: Package, rels_part: str, source: str) -> dict[st
     root = _parse(package.read(rels_part), rels_part)
     found: dict[str, tuple[str, str]] = {}
     for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-        if rel.get("TargetMode") == "External":
+        if rel.get("TargetMode") == "External":  # no part, but its Id is taken all the same
+            found[rel.get("Id", "")] = (rel.get("Type", ""), "")
             continue
         found[rel.get("Id", "")] = (rel.get("Type", ""), resolve(source, rel.get("Target", "")))
     return found
@@ -361,6 +368,15 @@ def read_structure(package: Package, *, name: str) -> Structure:
             "file and run again."
         )
     root = _parse(package.read(workbook_part), workbook_part)
+    if root.tag == f"{{{STRICT_MAIN_NS}}}workbook":
+        raise WorkbookError(
+            f"{name} is saved as a Strict Open XML spreadsheet, which prodsheets does not "
+            "read or write; save it as an ordinary Excel Workbook (.xlsx) and run again."
+        )
+    if root.tag != f"{{{MAIN_NS}}}workbook":
+        raise WorkbookError(
+            f"{name} is not an Excel workbook (.xlsx) or is damaged; check the file and run again."
+        )
     rels_part = rels_part_of(workbook_part)
     rels = read_relationships(package, rels_part, workbook_part)
     sheets: list[Sheet] = []
@@ -398,10 +414,11 @@ def read_owned(package: Package) -> list[OwnedRecord]:
             for item in items:
                 if isinstance(item, dict) and isinstance(item.get("title"), str):
                     header = item.get("header", [])
+                    sheet_id = item.get("sheetId", 0)
                     records.append(
                         OwnedRecord(
                             item["title"],
-                            int(item.get("sheetId", 0) or 0),
+                            sheet_id if isinstance(sheet_id, int) else 0,
                             tuple(str(h) for h in header) if isinstance(header, list) else (),
                         )
                     )
@@ -412,16 +429,21 @@ def read_owned(package: Package) -> list[OwnedRecord]:
 def owned_titles(
     structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
 ) -> frozenset[str]:
-    """Tabs that are ours: named as recorded, and either the same sheet (sheetId) or, when a
-    program renumbered the sheets, still carrying the header row we wrote."""
+    """Tabs that are ours: named as recorded and still starting with the header row we wrote.
+
+    The sheetId alone proves nothing: LibreOffice and openpyxl number the sheets 1..n by
+    position every time they save, so a tab a person made where ours used to be inherits its
+    sheetId. The sheetId only decides for a record made before headers were recorded."""
     owned: set[str] = set()
     for record in structure.owned_records:
         sheet = structure.sheet(record.title)
         if sheet is None or sheet.title != record.title or not sheet.is_worksheet:
             continue
-        if sheet.sheet_id == record.sheet_id or (
-            record.header and header_of(sheet) == record.header
-        ):
+        if record.header:
+            ours = header_of(sheet)[: len(record.header)] == record.header
+        else:
+            ours = sheet.sheet_id == record.sheet_id
+        if ours:
             owned.add(sheet.title)
     return frozenset(owned)
 
@@ -641,6 +663,8 @@ class Styles:
         if root is None:
             raise WorkbookError("The workbook's styles part is damaged.")
         self.p = root.group(1) or ""
+        empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
+        self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
         self._xf_cache: dict[tuple[str, Format], int] = {}
         self.changed = False
 
@@ -835,7 +859,26 @@ def _serial(value: dt.date, date1904: bool) -> str | None:
     return str(delta.days)
 
 
-def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
+def kept_sheet_properties(package: Package, part: str) -> str:
+    """What of a replaced tab's ``<sheetPr>`` a person set and we keep: the code name a macro
+    workbook's VBA knows the tab by, and the tab's colour ("" when neither is there)."""
+    with package.open_part(part) as stream:
+        head = stream.read(8192)
+    found = re.search(rb"<(?:\w+:)?sheetPr\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?sheetPr>)", head, re.S)
+    if found is None:
+        return ""
+    code = re.search(rb'\scodeName="([^"]*)"', found.group(1))
+    color = re.search(rb"<(?:\w+:)?tabColor\b((?:\s+\w+=\"[^\"]*\")*)\s*/>", found.group(2) or b"")
+    if not code and not color:
+        return ""
+    attrs = f' codeName="{code.group(1).decode()}"' if code else ""
+    inner = f"<tabColor{color.group(1).decode()}/>" if color else ""
+    return f"<sheetPr{attrs}>{inner}</sheetPr>"
+
+
+def sheet_xml(
+    table: SummaryTable, styles: Styles, *, date1904: bool, properties: str = ""
+) -> bytes:
     """The worksheet part of one summary tab: values only, styled, header frozen."""
     ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
     letters = [column_letter(i) for i in range(ncols)]
@@ -892,7 +935,8 @@ def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
-        f'<dimension ref="A1:{last}"/>'
+        + properties
+        + f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
@@ -911,6 +955,8 @@ def sheet_xml(table: SummaryTable, styles: Styles, *, date1904: bool) -> bytes:
 
 def _text_cell(ref: str, style: int, text: str) -> str:
     text = clean_text(text)
+    if not text:  # a blank cell, as on Google, not a cell holding "" that COUNTA counts
+        return f'<c r="{ref}" s="{style}"/>' if style else ""
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     s = f' s="{style}"' if style else ""
     if "&" in text or "<" in text or ">" in text:
@@ -984,6 +1030,24 @@ def add_sheets(xml: bytes, sheets: Iterable[tuple[str, int, str]]) -> bytes:
     return _insert_before_close(text, "sheets", new).encode("utf-8")
 
 
+def full_calc_on_load(xml: bytes) -> bytes:
+    """xl/workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (unchanged when it has no calcPr)."""
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "workbook")
+    calc = re.search(rf"<{re.escape(p)}calcPr\b[^>]*>", text)
+    if calc is None:
+        return xml
+    tag = calc.group(0)
+    if re.search(r'\sfullCalcOnLoad="(1|true)"', tag):
+        return xml
+    if re.search(r'\sfullCalcOnLoad="[^"]*"', tag):
+        new = re.sub(r'\sfullCalcOnLoad="[^"]*"', ' fullCalcOnLoad="1"', tag)
+    else:
+        at = len(f"<{p}calcPr")
+        new = tag[:at] + ' fullCalcOnLoad="1"' + tag[at:]
+    return (text[: calc.start()] + new + text[calc.end() :]).encode("utf-8")
+
+
 def add_relationships(xml: bytes | None, rels: Iterable[tuple[str, str, str]]) -> bytes:
     """A .rels part with relationships (id, type, target) added."""
     text = (
@@ -1016,8 +1080,9 @@ def add_overrides(xml: bytes, parts: Iterable[tuple[str, str]]) -> bytes:
 
 def remove_overrides(xml: bytes, parts: Iterable[str]) -> bytes:
     text = xml.decode("utf-8")
-    for part in parts:
-        text = re.sub(rf'<(\w+:)?Override\s+PartName="/{re.escape(part)}"[^>]*/>', "", text)
+    for part in parts:  # attributes in any order; part names compare ignoring case
+        pattern = rf'<(\w+:)?Override\b[^>]*\sPartName="/{re.escape(part)}"[^>]*/>'
+        text = re.sub(pattern, "", text, flags=re.I)
     return text.encode("utf-8")
 
 
@@ -1186,16 +1251,17 @@ def plan_write(
 
     plan = Plan()
     read = package.read
+    folder = structure.workbook_part.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
     styles_part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    styles = Styles(
-        read(styles_part) if styles_part and package.has(styles_part) else MINIMAL_STYLES
-    )
+    styles_related = bool(styles_part)
+    if not styles_related:  # a styles.xml no relationship names is still the one readers use
+        styles_part = f"{prefix}styles.xml"
+    styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
     content_types = read("[Content_Types].xml")
     workbook_xml = read(structure.workbook_part)
     rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
     fresh_rel = next_rel_id(structure.rels)
-    folder = structure.workbook_part.rpartition("/")[0]
-    prefix = f"{folder}/" if folder else ""
     taken_parts = {name.lower() for name in package.by_name}
     next_sheet_id = max([0, *(s.sheet_id for s in structure.sheets)]) + 1
     new_sheets: list[tuple[str, int, str]] = []
@@ -1205,10 +1271,11 @@ def plan_write(
     replaced_ids: set[int] = set()
 
     for table in tables:
-        xml = sheet_xml(table, styles, date1904=structure.date1904)
         header = tuple(c.name for c in table.columns)
         sheet = structure.sheet(table.title)
         if sheet is not None:
+            kept = kept_sheet_properties(package, sheet.part)
+            xml = sheet_xml(table, styles, date1904=structure.date1904, properties=kept)
             plan.changed[sheet.part] = xml
             sheet_rels = rels_part_of(sheet.part)
             if package.has(sheet_rels):  # comments or drawings a person put on our tab
@@ -1220,6 +1287,7 @@ def plan_write(
         while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
             number += 1
         part = f"{prefix}worksheets/sheet{number}.xml"
+        xml = sheet_xml(table, styles, date1904=structure.date1904)
         taken_parts.add(part.lower())
         rel_id = fresh_rel()
         new_sheets.append((table.title, next_sheet_id, rel_id))
@@ -1231,10 +1299,11 @@ def plan_write(
 
     if new_sheets:
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
-    if not styles_part:
-        styles_part = f"{prefix}styles.xml"
-        new_rels.append((fresh_rel(), STYLES_REL, "styles.xml"))
+    if not styles_related:
+        new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
+    if not styles_related or not package.has(styles_part):
         new_parts.append((styles_part, STYLES_CT))
+    if not package.has(styles_part):
         plan.added.append((styles_part, styles.data()))
     elif styles.changed:
         plan.changed[styles_part] = styles.data()
@@ -1257,6 +1326,13 @@ def plan_write(
             content_types = remove_overrides(content_types, [calc_part])
         elif chain is not calc_xml:
             plan.changed[calc_part] = chain
+    # Formulas in people's tabs may read our figures: a program that trusts the results saved
+    # with them (Excel, which left this calcChain) must recalculate when it opens the file.
+    if calc_part and package.has(calc_part) and calc_part not in plan.removed:
+        base = plan.changed.get(structure.workbook_part, workbook_xml)
+        recalculating = full_calc_on_load(base)
+        if recalculating != base:
+            plan.changed[structure.workbook_part] = recalculating
 
     # ownership
     custom = "docProps/custom.xml"
