@@ -744,8 +744,20 @@ def _date_problem(with_time: bool, reason: str = "") -> Problem:
     return Problem("value.type", f"{lead}write it as {example}.")
 
 
-def _ns_of(day: dt.date, seconds: int) -> int:
-    return (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + seconds * 10**9
+_FIRST_DATE = dt.date(1900, 1, 1)
+_AFTER_LAST_DATE = dt.date(2200, 1, 1)
+
+
+def _ns_of(day: dt.date, seconds: int, micro: int = 0) -> int:
+    """Nanoseconds since 1970 of ``day`` plus ``seconds`` and ``micro`` microseconds.
+
+    A day outside 1900..2199 (a typed 3026, an Excel 9999-12-31) gives a stamp just outside
+    that window, never an int64 overflow, so the range check in ``parse_dates`` reports it."""
+    if day < _FIRST_DATE:
+        return int(_FIRST_DAY.view(np.int64)) - 1
+    if day >= _AFTER_LAST_DATE:
+        return int(_AFTER_LAST_DAY.view(np.int64))
+    return (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + seconds * 10**9 + micro * 1000
 
 
 def parse_dates(
@@ -790,7 +802,7 @@ def parse_dates(
             micro = value.microsecond
         else:
             day, seconds_in, micro = value, 0, 0
-        ns[i] = _ns_of(day, seconds_in) + micro * 1000
+        ns[i] = _ns_of(day, seconds_in, micro)
         date_only[i] = seconds_in == 0 and micro == 0
 
     cache: dict[str, tuple[int, bool, Problem | None] | None] = {}

@@ -231,6 +231,11 @@ def test_date_column_keeps_the_day_only() -> None:
         (2026, "between 1950 and 2099"),
         (float("nan"), "between 1950 and 2099"),
         (dt.date(1800, 1, 1), "between 1900 and 2199"),
+        # past what a nanosecond stamp holds: an issue, never an overflow
+        ("3026-03-14", "between 1900 and 2199"),
+        ("0001-01-01 09:00", "between 1900 and 2199"),
+        (dt.date(9999, 12, 31), "between 1900 and 2199"),
+        (dt.datetime(1, 1, 1, 0, 0, 0, 5), "between 1900 and 2199"),
         ("next Tuesday", "write it as 2026-03-14"),
         ("Smarch 3, 2026", "write it as 2026-03-14"),
         ("🎭", "write it as 2026-03-14"),

@@ -169,3 +169,15 @@ def test_cancelled_items_take_part_in_no_check(home: Any, run_cli: Any) -> None:
     set_cell(tabs, "Schedule", 4, "Status", " cancelled ")
     result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert json.loads(result.stdout)["issues"] == []
+
+
+@pytest.mark.parametrize("typed", ["3026-03-12 10:00", "0026-03-12", dt.datetime(9999, 12, 31)])
+def test_a_year_typo_is_an_issue_not_a_crash(typed: Any, home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Start", typed)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1, result.output
+    issues = json.loads(result.stdout)["issues"]
+    assert {(i["rule"], i["cell"]) for i in issues} == {("value.type", "F5")}
+    assert "between 19" in issues[0]["message"]  # the years a date may fall in
+
