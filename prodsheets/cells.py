@@ -28,7 +28,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from prodsheets.backends.base import CellProblem, RawCell
-from prodsheets.template import Column, normalise
+from prodsheets.template import INVISIBLE, Column, normalise
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -188,9 +188,15 @@ def _kinds(arr: np.ndarray) -> npt.NDArray[np.int8]:
     return np.fromiter(map(_kind_of, map(type, arr)), dtype=np.int8, count=n)
 
 
+_UNSEEN_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
+
+
 def _clean(text: str) -> str:
-    """Text as compared and stored: non-breaking spaces made plain, ends trimmed."""
-    return text.strip() if text.isascii() else text.translate(_SPACES).strip()
+    """Text as compared and stored: non-breaking spaces made plain, ends trimmed of spaces and
+    of invisible characters (a pasted "Lighting\u200b" is "Lighting")."""
+    if text.isascii():
+        return text.strip()
+    return _UNSEEN_ENDS.sub("", text.translate(_SPACES))
 
 
 def _error_value(text: str) -> str | None:

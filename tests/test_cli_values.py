@@ -181,3 +181,13 @@ def test_a_year_typo_is_an_issue_not_a_crash(typed: Any, home: Any, run_cli: Any
     assert {(i["rule"], i["cell"]) for i in issues} == {("value.type", "F5")}
     assert "between 19" in issues[0]["message"]  # the years a date may fall in
 
+
+def test_invisible_characters_pasted_around_names_still_match(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Department", "\u200bLighting\u200b")  # from a web page
+    set_cell(tabs, "Budget", 2, "Vendor", "\ufeffBright Lights Hire")
+    set_cell(tabs, "Schedule", 4, "Depends On", "S2\u2060")
+    set_cell(tabs, "Schedule", 3, "Status", "Done\u200b")
+    actual, rules = lighting_actual(run_cli, home.make(tabs))
+    assert rules == set()
+    assert actual == "3500.00"  # L-02 still counts for Lighting
