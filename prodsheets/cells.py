@@ -66,6 +66,8 @@ _ERROR_SPELLINGS = np.array(
 
 # Spreadsheet day 0 (serial numbers count days from it; Excel and Google agree since 1900-03-01).
 SERIAL_EPOCH = np.datetime64("1899-12-30", "s")
+# A workbook in the 1904 date system counts from 1904-01-01: its serial + 1462 is ours.
+DAYS_1900_TO_1904 = 1462
 # A bare number is read as a date only in this window (1950-01-01 .. 2099-12-31): outside it,
 # it is far likelier an amount or a year typed in the wrong column than a date.
 SERIAL_MIN = 18264
@@ -767,13 +769,18 @@ def _ns_of(day: dt.date, seconds: int, micro: int = 0) -> int:
 
 
 def parse_dates(
-    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", with_time: bool = False
+    cells: Sequence[RawCell] | np.ndarray,
+    *,
+    date_order: str = "MDY",
+    with_time: bool = False,
+    date1904: bool = False,
 ) -> Parsed:
     """Dates (or date-times when ``with_time``) -> int64 nanoseconds with NaT where missing.
 
     Reads date objects, serial numbers (days since 1899-12-30, a fraction is the time of day),
     ISO text, ``03/04/2026`` in ``date_order``, month names and times like ``7:30 PM``.
     ``date_only`` marks cells that gave a day but no time. A date column keeps the day only.
+    ``date1904``: serials count from 1904-01-01, as in a workbook saved in that date system.
     """
     arr = as_cells(cells)
     n = len(arr)
@@ -787,6 +794,8 @@ def parse_dates(
     numeric = np.flatnonzero(kinds == _NUMBER)
     if len(numeric):
         serial = np.array([_safe_float(v) for v in arr[numeric]], dtype=np.float64)
+        if date1904:
+            serial += DAYS_1900_TO_1904
         sane = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial < SERIAL_MAX)
         seconds = np.rint(np.where(sane, serial, SERIAL_MIN) * 86_400).astype(np.int64)
         stamp = (SERIAL_EPOCH + seconds.astype("timedelta64[s]")).astype("datetime64[ns]")
@@ -878,12 +887,16 @@ def _date_text_result(
     return _ns_of(day, seconds or 0), seconds is None, None
 
 
-def parse_date(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
-    return parse_dates(cells, date_order=date_order, with_time=False)
+def parse_date(
+    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", date1904: bool = False
+) -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=False, date1904=date1904)
 
 
-def parse_datetime(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
-    return parse_dates(cells, date_order=date_order, with_time=True)
+def parse_datetime(
+    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", date1904: bool = False
+) -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=True, date1904=date1904)
 
 
 # --------------------------------------------------------------------------------------------
@@ -896,12 +909,18 @@ def parse_column(
     *,
     date_order: str = "MDY",
     decimal_comma: bool = False,
+    date1904: bool = False,
 ) -> Parsed:
     """Read ``cells`` as ``column``'s type says (an enum column as one of its values)."""
     if column.type == "money":
         return parse_money(cells, decimal_comma=decimal_comma)
     if column.type in ("date", "datetime"):
-        return parse_dates(cells, date_order=date_order, with_time=column.type == "datetime")
+        return parse_dates(
+            cells,
+            date_order=date_order,
+            with_time=column.type == "datetime",
+            date1904=date1904,
+        )
     if column.type == "email":
         return parse_email(cells)
     if column.type == "list":

@@ -132,7 +132,7 @@ def read_tables(
             found.append(_tab_missing(spec, config))
             tables[name] = empty_table(spec)
             continue
-        table, issues = read_tab(contents.tabs[title], spec, config)
+        table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
         tables[name] = table
         found.extend(issues)
     return tables, found
@@ -219,8 +219,11 @@ def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarr
     return columns
 
 
-def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Issue]]:
-    """One source tab: match row 1 to the template's columns, then read every data row."""
+def read_tab(
+    raw: RawTab, spec: TabSpec, config: Config, *, date1904: bool = False
+) -> tuple[Table, list[Issue]]:
+    """One source tab: match row 1 to the template's columns, then read every data row
+    (``date1904``: the workbook's date serials count from 1904, see ``Contents``)."""
     found: list[Issue] = []
     header_row = raw.rows[0] if raw.rows else []
     lookup: dict[str, str] = {}
@@ -278,6 +281,7 @@ def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Is
             spec.column(name),
             date_order=config.date_order,
             decimal_comma=config.decimal_comma,
+            date1904=date1904,
         )
         for name in names
     }

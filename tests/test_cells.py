@@ -216,6 +216,15 @@ def test_date_column_keeps_the_day_only() -> None:
     assert got == ["2026-03-01T00:00"] * 3
 
 
+def test_serials_of_a_1904_workbook() -> None:
+    parsed = parse_datetime([46082.8125 - 1462, dt.datetime(2026, 3, 1, 19, 30)], date1904=True)
+    assert (
+        parsed.values.view("datetime64[ns]").astype("datetime64[m]").tolist()
+        == [dt.datetime(2026, 3, 1, 19, 30)] * 2
+    )
+    assert parse_datetime([18264], date1904=True).bad.tolist() == [False]  # 1954: a date
+
+
 @pytest.mark.parametrize(
     ("cell", "words"),
     [

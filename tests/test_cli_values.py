@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.workbooks import AS_OF, clean_production, set_cell
+from tests.workbooks import AS_OF, clean_production, set_cell, write_workbook
 
 
 def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
@@ -191,3 +191,18 @@ def test_invisible_characters_pasted_around_names_still_match(home: Any, run_cli
     actual, rules = lighting_actual(run_cli, home.make(tabs))
     assert rules == set()
     assert actual == "3500.00"  # L-02 still counts for Lighting
+
+
+@pytest.mark.parametrize(("date1904", "serial"), [(False, 46090), (True, 46090 - 1462)])
+def test_a_serial_in_a_1904_workbook_counts_from_1904(
+    date1904: bool, serial: int, run_cli: Any, tmp_path: Path
+) -> None:
+    """Old Mac Excel saved workbooks in the 1904 date system: the same day has a serial 1462
+    lower there, and a bare serial in a date column must still mean that day."""
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", serial)  # 2026-03-09 in the workbook's own system
+    path = write_workbook(tmp_path / "mac.xlsx", tabs, date1904=date1904)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    overdue = [i for i in json.loads(result.stdout)["issues"] if i["rule"] == "schedule.overdue"]
+    assert [(i["cell"], i["value"]) for i in overdue] == [("H5", "2026-03-09")]
+    assert "9 Mar 2026" in overdue[0]["message"]

@@ -51,6 +51,9 @@ class Contents:
     titles: list[str]
     owned: frozenset[str]
     tabs: dict[str, RawTab]  # by title, only the tabs ``read`` was asked for
+    # The workbook counts date serials from 1904-01-01 (old Mac Excel's "1904 date system"),
+    # so a bare number in a date column means a day 1462 days later than in a 1900 workbook.
+    date1904: bool = False
 
 
 class Format(StrEnum):

@@ -100,7 +100,7 @@ class XlsxWorkbook:
                 continue
             tabs[title] = RawTab(title, self._sheet_rows(book, package, sheet))
         self._seen = snapshot
-        return Contents(titles=titles, owned=owned, tabs=tabs)
+        return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
     def _load(self) -> tuple[bytes, Snapshot]:
         try:
