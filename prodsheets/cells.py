@@ -55,6 +55,8 @@ ERROR_VALUES = frozenset(
         "#UNKNOWN!",
         "#CONNECT!",
         "#BUSY!",
+        "#PYTHON!",
+        "#EXTERNAL!",
     }
 )
 

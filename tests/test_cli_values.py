@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.workbooks import AS_OF, clean_production, set_cell, write_workbook
+from tests.xlsx_fixtures import edit_part
 
 
 def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
@@ -206,3 +207,26 @@ def test_a_serial_in_a_1904_workbook_counts_from_1904(
     overdue = [i for i in json.loads(result.stdout)["issues"] if i["rule"] == "schedule.overdue"]
     assert [(i["cell"], i["value"]) for i in overdue] == [("H5", "2026-03-09")]
     assert "9 Mar 2026" in overdue[0]["message"]
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#PYTHON!"])
+def test_newer_excel_errors_are_issues_on_their_cells(
+    error: str, run_cli: Any, tmp_path: Path
+) -> None:
+    """One #SPILL! in a source tab is an issue on that cell, not an unreadable workbook."""
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    edit_part(
+        path,
+        "xl/worksheets/sheet3.xml",  # Budget; L-02's Actual is G3
+        lambda xml: xml.replace(
+            b'<c r="G3" t="n"><v>1500</v></c>',
+            f'<c r="G3" t="e"><f>SEQUENCE(3)</f><v>{error}</v></c>'.encode(),
+        ),
+    )
+    actual, _ = lighting_actual(run_cli, path)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)["issues"]
+    assert [(i["rule"], i["cell"], i["value"]) for i in issues] == [("value.type", "G3", error)]
+    assert f"formula error {error}" in issues[0]["message"]
+    assert actual == "2000.00"  # L-02 left out, never read as 0

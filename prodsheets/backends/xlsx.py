@@ -19,6 +19,7 @@ import re
 import secrets
 import stat
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -141,9 +142,23 @@ class XlsxWorkbook:
                 skip_empty_area=False, nrows=nrows
             )
         except (CalamineError, ValueError) as exc:
-            raise WorkbookError(
-                f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
-            ) from exc
+            if "error value" not in str(exc) or not sheet.part or not package.has(sheet.part):
+                raise WorkbookError(
+                    f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
+                ) from exc
+            # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
+            # copy in which each error cell shows #N/A; the scan below then puts back the
+            # error the cell really shows, so the issue quotes it.
+            try:
+                values = (
+                    self._calamine(_errors_as_na(package, sheet.part))
+                    .get_sheet_by_name(sheet.title)
+                    .to_python(skip_empty_area=False, nrows=nrows)
+                )
+            except (CalamineError, ValueError) as again:
+                raise WorkbookError(
+                    f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
+                ) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if sheet.part and package.has(sheet.part):
             with package.open_part(sheet.part) as stream:
@@ -265,6 +280,26 @@ class XlsxWorkbook:
         _sync_folder(folder)
         _, snapshot = self._load()
         self._seen = snapshot
+
+
+# An error cell up to its value: <c r="B2" t="e"><f>...</f><v>#SPILL!</v>, never past its </c>.
+_ERROR_CELL = re.compile(
+    rb"(<(?:\w+:)?c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*(?<!/)>"
+    rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v(?:\s[^>]*)?>)[^<]*(</)",
+    re.S,
+)
+
+
+def _errors_as_na(package: pkg.Package, part: str) -> bytes:
+    """The workbook's bytes with every error cell of sheet ``part`` holding #N/A."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in package.entries:
+            data = package.read(info.filename)
+            if info.filename == part:
+                data = _ERROR_CELL.sub(rb"\1#N/A\2", data)
+            target.writestr(info.filename, data)  # a new entry: the package's stays as read
+    return out.getvalue()
 
 
 def _sync_folder(folder: Path) -> None:
