@@ -219,6 +219,19 @@ def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarr
     return columns
 
 
+_HEADER_SEARCH_ROWS = 10
+
+
+def _header_row_below(rows: list[list[RawCell]], lookup: dict[str, str]) -> int | None:
+    """The row (as the sheet numbers it) of the first of rows 2..10 holding two or more of
+    the tab's headers, when row 1 holds none: a title or a blank row pushed them down."""
+    for k, row in enumerate(rows[1:_HEADER_SEARCH_ROWS], start=2):
+        names = {lookup.get(header_key(text)) for text in map(_header_text, row) if text}
+        if len(names - {None}) >= 2:
+            return k
+    return None
+
+
 def read_tab(
     raw: RawTab, spec: TabSpec, config: Config, *, date1904: bool = False
 ) -> tuple[Table, list[Issue]]:
@@ -260,7 +273,20 @@ def read_tab(
         headers[name] = text
         letters[name] = column_letter(j)
 
+    lower = _header_row_below(raw.rows, lookup) if not positions else None
+    if lower is not None:
+        found.append(
+            issue(
+                "header.missing",
+                f"The {raw.title} tab's headers are in row {lower}, but prodsheets reads them "
+                f"from row 1; delete the row{'s' if lower > 2 else ''} above them (a title "
+                "can go in a note or another tab).",
+                tab=raw.title,
+            )
+        )
     for column in spec.columns:
+        if lower is not None:
+            break
         if column.required and column.name not in positions:
             also = f" (or {', '.join(column.aliases)})" if column.aliases else ""
             found.append(

@@ -255,3 +255,23 @@ def test_headers_with_units_and_markers_still_match(home: Any, run_cli: Any) -> 
     report = run_cli("report", home.make(tabs), "--format", "json", "--as-of", AS_OF)
     total = json.loads(report.stdout)["budget"]["by_department"][-1]
     assert total["budgeted"] == "30000.00"
+
+
+@pytest.mark.parametrize(
+    ("above", "row"),
+    [
+        ([[None]], 2),  # a blank first row
+        ([["Spring tour budget v3"], [None]], 3),  # a title, then a blank row
+    ],
+)
+def test_headers_below_row_1_get_one_issue_naming_their_row(
+    above: Rows, row: int, home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    tabs["Budget"] = above + tabs["Budget"]
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
+    issues = issues_of(result)
+    assert [(i["rule"], i["tab"], i["cell"]) for i in issues] == [("header.missing", "Budget", "")]
+    assert f"headers are in row {row}" in issues[0]["message"]
+    assert "delete the row" in issues[0]["message"]
+    assert result.exit_code == 1
