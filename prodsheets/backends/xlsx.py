@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prodsheets.a1 import column_letter
+from prodsheets.a1 import column_index, column_letter
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     Contents,
@@ -137,21 +137,28 @@ class XlsxWorkbook:
     ) -> list[list[RawCell]]:
         from python_calamine import CalamineError
 
+        has_part = bool(sheet.part) and package.has(sheet.part)
+        xml: bytes | None = None  # the sheet part as calamine should see it, when changed
+        width: int | None = None  # read only this many columns
+        if has_part:
+            xml, width = self._within_reach(package, sheet)
+        source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
-            values = book.get_sheet_by_name(sheet.title).to_python(
+            values = source.get_sheet_by_name(sheet.title).to_python(
                 skip_empty_area=False, nrows=nrows
             )
         except (CalamineError, ValueError) as exc:
-            if "error value" not in str(exc) or not sheet.part or not package.has(sheet.part):
+            if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
                 ) from exc
             # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
             # copy in which each error cell shows #N/A; the scan below then puts back the
             # error the cell really shows, so the issue quotes it.
+            shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
                 values = (
-                    self._calamine(_errors_as_na(package, sheet.part))
+                    self._calamine(_with_part(package, sheet.part, shown))
                     .get_sheet_by_name(sheet.title)
                     .to_python(skip_empty_area=False, nrows=nrows)
                 )
@@ -160,11 +167,11 @@ class XlsxWorkbook:
                     f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
                 ) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
-        if sheet.part and package.has(sheet.part):
+        if has_part:
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
             for (row, col), value in special.items():
-                if nrows is not None and row >= nrows:
+                if (nrows is not None and row >= nrows) or (width is not None and col >= width):
                     continue
                 while len(rows) <= row:
                     rows.append([])
@@ -176,6 +183,47 @@ class XlsxWorkbook:
                 if current is None or current == "" or isinstance(value, str):
                     line[col] = value
         return rows
+
+    def _within_reach(
+        self, package: pkg.Package, sheet: pkg.Sheet
+    ) -> tuple[bytes | None, int | None]:
+        """Keep a stray value far from the data (typed in XFD1048576) from making the reader
+        build a grid of billions of cells: when the tab's cells span more than MAX_CELLS, the
+        columns right of the last header are dropped (no column without a header is read), and
+        the sheet part to read instead and the number of columns kept are returned."""
+        if _claimed_area(package, sheet.part) <= MAX_CELLS:
+            return None, None
+        xml = package.read(sheet.part)
+        last_row = last_col = 0
+        width = 0  # columns up to the last header in row 1
+        below = 1  # the last row with a cell under a header
+        letters: dict[bytes, int] = {}
+        for m in _ANY_CELL.finditer(xml):
+            if m.group(3) == b"/>":
+                continue
+            col = letters.get(m.group(1))
+            if col is None:
+                col = letters[m.group(1)] = column_index(m.group(1))
+            row = int(m.group(2))
+            last_row, last_col = max(last_row, row), max(last_col, col + 1)
+            if row == 1:
+                width = max(width, col + 1)
+            elif col < width:
+                below = max(below, row)
+        if last_row * last_col <= MAX_CELLS:
+            return None, None
+        if below * width > MAX_CELLS:
+            raise WorkbookError(
+                f'The tab "{sheet.title}" in {self.location} has cells down to row {below:,} '
+                f"across {width:,} columns, more than prodsheets reads in one tab "
+                f"({MAX_CELLS:,} cells); delete what is typed far below or right of the data "
+                "and run again."
+            )
+
+        def keep(m: re.Match[bytes]) -> bytes:
+            return m.group(0) if column_index(m.group(1)) < width else b""
+
+        return _ANY_CELL.sub(keep, xml), width
 
     # --------------------------------------------------------------------------------- write
 
@@ -290,16 +338,38 @@ _ERROR_CELL = re.compile(
 )
 
 
-def _errors_as_na(package: pkg.Package, part: str) -> bytes:
-    """The workbook's bytes with every error cell of sheet ``part`` holding #N/A."""
+def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
+    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in package.entries:
-            data = package.read(info.filename)
-            if info.filename == part:
-                data = _ERROR_CELL.sub(rb"\1#N/A\2", data)
-            target.writestr(info.filename, data)  # a new entry: the package's stays as read
+            content = data if info.filename == part else package.read(info.filename)
+            target.writestr(info.filename, content)  # a new entry: the package's stays as read
     return out.getvalue()
+
+
+# The most cells the reader may lay out for one tab (about 32 bytes each while reading): far
+# more than any production's tab, far fewer than a stray value in XFD1048576 would make.
+MAX_CELLS = 30_000_000
+# Any cell, with its column letters and row: group 3 is "/>" for an empty (self-closing) one.
+_ANY_CELL = re.compile(
+    rb"<(?:\w+:)?c\s(?:[^>]*?\s)?r\s*=\s*[\"']([A-Z]{1,3})(\d+)[\"']"
+    rb"[^>]*?(/>|>.*?</(?:\w+:)?c>)",
+    re.S,
+)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref\s*=\s*[\"']([^\"']*)[\"']")
+_LAST_CELL = re.compile(rb"([A-Z]{1,3})(\d+)$")
+
+
+def _claimed_area(package: pkg.Package, part: str) -> int:
+    """How many cells the sheet's <dimension> says it spans (huge when it does not say)."""
+    with package.open_part(part) as stream:
+        head = stream.read(4096)
+    found = _DIMENSION.search(head)
+    last = _LAST_CELL.search(found.group(1).upper()) if found else None
+    if last is None:
+        return MAX_CELLS + 1
+    return int(last.group(2)) * (column_index(last.group(1)) + 1)
 
 
 def _sync_folder(folder: Path) -> None:
