@@ -429,6 +429,12 @@ _DIGITS = re.compile(r"^[\d.,' ]+$")
 _BAD_GROUP_SPACE = re.compile(r"[ '](?!\d{3}(?:\D|$))")
 
 
+# What people type in a money cell for "nothing" or "not known yet" ("-", "TBC", "n/a", ...).
+_PLACEHOLDERS = frozenset(
+    {"", "na", "n/a", "tbc", "tbd", "tba", "nil", "none", "free", "pending", "x", "unknown"}
+)
+
+
 def _money_problem(message: str) -> Problem:
     return Problem("value.type", message)
 
@@ -522,6 +528,11 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
             hint = " If this workbook writes 1.234,50, set decimal_comma = true in prodsheets.toml."
         elif decimal_comma and re.fullmatch(r"[\d,]+\.\d{3}", t):
             hint = " The config says decimal_comma = true, so write it as 1.234,50."
+        elif normalise(t).strip(".?!") in _PLACEHOLDERS or not t.strip("-\u2212\u2013\u2014?"):
+            hint = (
+                " Write 0 if there is nothing to count, or leave the cell blank until the "
+                "amount is known."
+            )
         return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
     cents = _cents(amount)
     if abs(cents) > _MAX_CENTS:

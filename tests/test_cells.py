@@ -113,6 +113,11 @@ def test_money_with_decimal_comma(cell: RawCell, cents: int) -> None:
         (dt.date(2026, 3, 1), "date"),
         (dt.datetime(2026, 3, 1, 9), "date"),
         (dt.time(9, 30), "date"),
+        # placeholders for "nothing" or "not known yet" say what to write instead
+        ("-", "Write 0 if there is nothing to count"),
+        ("\u2014", "Write 0 if there is nothing to count"),
+        (" TBC ", "leave the cell blank until the amount is known"),
+        ("n/a", "leave the cell blank until the amount is known"),
     ],
 )
 def test_money_that_is_not_money(cell: RawCell, words: str) -> None:
