@@ -534,6 +534,8 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
                 "amount is known."
             )
         return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
+    if amount.adjusted() > len(str(MAX_MONEY)):  # a pasted reference number: not rounded
+        return None, _too_large()
     cents = _cents(amount)
     if abs(cents) > _MAX_CENTS:
         return None, _too_large()

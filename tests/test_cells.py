@@ -107,6 +107,8 @@ def test_money_with_decimal_comma(cell: RawCell, cents: int) -> None:
         ("x" * 5000, ""),
         (1e13, "too large"),
         ("10,000,000,000,000", "too large"),
+        ("9" * 30, "too large"),  # more digits than Decimal rounds by default
+        ("$1" + "0" * 40 + ".50", "too large"),
         (10**400, "too large"),
         (float("inf"), "too large"),
         (float("nan"), "not a number"),

@@ -52,7 +52,9 @@ def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli:
     assert actual == "2000.00"  # L-02 left out of the figures
 
 
-@pytest.mark.parametrize("typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999"])
+@pytest.mark.parametrize(
+    "typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999", "4" * 30, "TBC", "-"]
+)
 def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
