@@ -861,6 +861,10 @@ def parse_dates(
             problems[int(i)] = _date_problem(with_time, "This cell holds a time without a day")
         elif kind == _BOOL:
             problems[int(i)] = _date_problem(with_time, "A yes/no value is not a date")
+        elif kind == _DURATION:
+            problems[int(i)] = _date_problem(
+                with_time, "This cell holds a length of time (formatted like [h]:mm), not a date"
+            )
         else:
             problems[int(i)] = _date_problem(with_time)
 

@@ -257,6 +257,7 @@ def test_serials_of_a_1904_workbook() -> None:
         ("🎭", "write it as 2026-03-14"),
         ("9" * 5000, "write it as 2026-03-14"),
         (dt.timedelta(hours=3), "write it as 2026-03-14"),
+        (dt.timedelta(hours=22), "a length of time"),
     ],
 )
 def test_dates_that_are_not_dates(cell: RawCell, words: str) -> None:
