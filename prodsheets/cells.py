@@ -200,7 +200,10 @@ def _clean(text: str) -> str:
     of invisible characters (a pasted "Lighting\u200b" is "Lighting")."""
     if text.isascii():
         return text.strip()
-    return _UNSEEN_ENDS.sub("", text.translate(_SPACES))
+    text = text.translate(_SPACES).strip()
+    if text and (text[0] in INVISIBLE or text[-1] in INVISIBLE):
+        return _UNSEEN_ENDS.sub("", text)
+    return text
 
 
 def _error_value(text: str) -> str | None:
