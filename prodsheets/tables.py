@@ -222,6 +222,26 @@ def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarr
 _HEADER_SEARCH_ROWS = 10
 
 
+def _fill_merged(
+    raw: RawTab, spec: TabSpec, positions: dict[str, int], cells: dict[str, np.ndarray]
+) -> None:
+    """A cell merged down over several rows (one Department for four budget lines) means its
+    value on each of them, as the sheet shows it. Money is the exception: an amount merged
+    over two lines is one amount, so it stays on the first line only."""
+    columns = {j: name for name, j in positions.items() if spec.column(name).type != "money"}
+    for first_row, first_col, last_row, _ in raw.merged:
+        name = columns.get(first_col)
+        body = cells.get(name) if name is not None else None
+        if body is None or not 1 <= first_row <= len(body) or last_row <= first_row:
+            continue  # not a data column, a merge from the header down, or a single row
+        value = body[first_row - 1]
+        if value is None:
+            continue
+        below = body[first_row : min(last_row, len(body))]
+        blank = np.asarray(below == None, dtype=bool)  # noqa: E711 (element-wise)
+        below[blank] = value
+
+
 def _header_row_below(rows: list[list[RawCell]], lookup: dict[str, str]) -> int | None:
     """The row (as the sheet numbers it) of the first of rows 2..10 holding two or more of
     the tab's headers, when row 1 holds none: a title or a blank row pushed them down."""
@@ -301,6 +321,7 @@ def read_tab(
 
     names = list(positions)
     cells = dict(zip(names, _body_columns(raw.rows, [positions[c] for c in names]), strict=True))
+    _fill_merged(raw, spec, positions, cells)
     parsed: dict[str, Parsed] = {
         name: parse_column(
             cells[name],

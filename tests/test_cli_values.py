@@ -232,3 +232,27 @@ def test_newer_excel_errors_are_issues_on_their_cells(
     assert [(i["rule"], i["cell"], i["value"]) for i in issues] == [("value.type", "G3", error)]
     assert f"formula error {error}" in issues[0]["message"]
     assert actual == "2000.00"  # L-02 left out, never read as 0
+
+
+def test_merged_cells_mean_their_value_on_every_row_except_money(home: Any, run_cli: Any) -> None:
+    """A Department merged down over two budget lines is each line's Department, as the sheet
+    shows it; an Actual merged over two lines is one amount, counted once."""
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Department", None)  # merged into B2 ("Lighting")
+    set_cell(tabs, "Budget", 3, "Actual", None)  # merged into G2 (2000)
+    set_cell(tabs, "Schedule", 4, "Space", None)  # merged into D3 ("Main Stage")
+    path = home.make(tabs)
+    home.merge(path, "Budget", (2, 2), (3, 2))
+    home.merge(path, "Budget", (2, 7), (3, 7))
+    home.merge(path, "Budget", (4, 10), (5, 10))  # Notes over two lines: nothing to fill
+    home.merge(path, "Schedule", (3, 4), (4, 4))
+    actual, rules = lighting_actual(run_cli, path)
+    assert rules == set()
+    assert actual == "2000.00"  # L-02 counts for Lighting, with its Actual blank (0)
+    # S3 is in Main Stage too: moved onto S2's hours, it clashes
+    set_cell(tabs, "Schedule", 4, "Start", dt.datetime(2026, 3, 3, 17))
+    set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3, 19))
+    set_cell(tabs, "Schedule", 4, "Depends On", None)
+    moved = home.make(tabs)
+    home.merge(moved, "Schedule", (3, 4), (4, 4))
+    assert space_conflicts(run_cli, moved) == {"D4"}

@@ -42,6 +42,9 @@ class RawTab:
 
     title: str
     rows: list[list[RawCell]]
+    # Merged cells, each (first row, first column, last row, last column), 0-based like
+    # ``rows``: only the first cell of a merge holds its value.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

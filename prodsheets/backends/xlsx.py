@@ -99,7 +99,9 @@ class XlsxWorkbook:
             if sheet is None or not sheet.is_worksheet:
                 tabs[title] = RawTab(title, [])
                 continue
-            tabs[title] = RawTab(title, self._sheet_rows(book, package, sheet))
+            merged: list[tuple[int, int, int, int]] = []
+            rows = self._sheet_rows(book, package, sheet, merged=merged)
+            tabs[title] = RawTab(title, rows, tuple(merged))
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
@@ -133,8 +135,15 @@ class XlsxWorkbook:
             raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
 
     def _sheet_rows(
-        self, book: Any, package: pkg.Package, sheet: pkg.Sheet, nrows: int | None = None
+        self,
+        book: Any,
+        package: pkg.Package,
+        sheet: pkg.Sheet,
+        nrows: int | None = None,
+        *,
+        merged: list[tuple[int, int, int, int]] | None = None,
     ) -> list[list[RawCell]]:
+        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
@@ -144,9 +153,8 @@ class XlsxWorkbook:
             xml, width = self._within_reach(package, sheet)
         source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
-            values = source.get_sheet_by_name(sheet.title).to_python(
-                skip_empty_area=False, nrows=nrows
-            )
+            grid = source.get_sheet_by_name(sheet.title)
+            values = grid.to_python(skip_empty_area=False, nrows=nrows)
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(
@@ -157,16 +165,17 @@ class XlsxWorkbook:
             # error the cell really shows, so the issue quotes it.
             shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
-                values = (
-                    self._calamine(_with_part(package, sheet.part, shown))
-                    .get_sheet_by_name(sheet.title)
-                    .to_python(skip_empty_area=False, nrows=nrows)
+                grid = self._calamine(_with_part(package, sheet.part, shown)).get_sheet_by_name(
+                    sheet.title
                 )
+                values = grid.to_python(skip_empty_area=False, nrows=nrows)
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
                 ) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
+        if merged is not None:
+            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in grid.merged_cell_ranges or [])
         if has_part:
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
