@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.workbooks import AS_OF, clean_production, set_cell, write_workbook
@@ -256,3 +257,23 @@ def test_merged_cells_mean_their_value_on_every_row_except_money(home: Any, run_
     moved = home.make(tabs)
     home.merge(moved, "Schedule", (3, 4), (4, 4))
     assert space_conflicts(run_cli, moved) == {"D4"}
+
+
+def test_a_money_cell_formatted_as_a_percentage_is_not_cents(run_cli: Any, tmp_path: Path) -> None:
+    """Typing 10% into a cell stores 0.1 with a percent format: that is not ten cents."""
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    book = openpyxl.load_workbook(path)
+    book["Budget"]["G3"] = 0.1  # L-02's Actual, typed as 10%
+    book["Budget"]["G3"].number_format = "0%"
+    book["Budget"]["J3"] = 0.125  # a Notes cell keeps what it shows
+    book["Budget"]["J3"].number_format = "0.0%"
+    book["Budget"]["H3"].number_format = '0 "% paid"'  # a % in quotes is text: still money
+    book.save(path)
+    result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.stdout)
+    assert [(i["rule"], i["cell"], i["value"]) for i in document["issues"]] == [
+        ("value.type", "G3", "10%")
+    ]
+    assert "percentage" in document["issues"][0]["message"]
+    lighting = document["budget"]["by_department"][0]
+    assert (lighting["actual"], document["budget"]["lines_excluded"]) == ("2000.00", 1)

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     CellProblem,
     Format,
@@ -149,6 +150,21 @@ def test_error_values_newer_than_the_reader_knows(error: str, tmp_path: Path) ->
     rows = XlsxWorkbook(str(path)).read().tabs["Budget"].rows
     assert rows[0][:2] == ["Code", error]
     assert rows[1][:4] == [7, error, "#REF!", "after"]
+
+
+@pytest.mark.parametrize(
+    ("code", "percent"),
+    [
+        ("0%", True),
+        ("0.0%", True),
+        ("[Red]0.00%;(0.00%)", True),
+        ('0 "% paid"', False),  # a % in quotes is text
+        ("0\\%", False),  # so is an escaped one
+        ("#,##0.00", False),
+    ],
+)
+def test_which_number_formats_show_a_percentage(code: str, percent: bool) -> None:
+    assert pkg.shows_percent(code) is percent
 
 
 def test_formulas_saved_by_openpyxl_have_no_result(tmp_path: Path) -> None:

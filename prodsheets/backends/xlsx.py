@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import re
 import secrets
@@ -67,6 +68,7 @@ class XlsxWorkbook:
         self.path = Path(location).expanduser()
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
+        self._percent_styles: frozenset[int] = frozenset()  # styles showing a percentage
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -81,6 +83,7 @@ class XlsxWorkbook:
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
         book = self._calamine(data)
+        self._percent_styles = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
         exact = set() if select is None else set(select)
@@ -100,7 +103,7 @@ class XlsxWorkbook:
                 tabs[title] = RawTab(title, [])
                 continue
             merged: list[tuple[int, int, int, int]] = []
-            rows = self._sheet_rows(book, package, sheet, merged=merged)
+            rows = self._sheet_rows(book, package, sheet, merged=merged, percent=title not in owned)
             tabs[title] = RawTab(title, rows, tuple(merged))
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
@@ -142,8 +145,11 @@ class XlsxWorkbook:
         nrows: int | None = None,
         *,
         merged: list[tuple[int, int, int, int]] | None = None,
+        percent: bool = False,
     ) -> list[list[RawCell]]:
-        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges."""
+        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges.
+        ``percent``: a number formatted as a percentage comes as the text it shows ("10%"),
+        as people's tabs want it (our own summary tabs keep their numbers)."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
@@ -176,6 +182,14 @@ class XlsxWorkbook:
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if merged is not None:
             merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in grid.merged_cell_ranges or [])
+        if has_part and percent and self._percent_styles:
+            # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell
+            # typed "10%" is an issue, not ten cents
+            with package.open_part(sheet.part) as stream:
+                shown_as_percent = pkg.styled_number_cells(stream, self._percent_styles)
+            for row, col in shown_as_percent:
+                if row < len(rows) and col < len(rows[row]):
+                    rows[row][col] = _as_percent(rows[row][col])
         if has_part:
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
@@ -345,6 +359,14 @@ _ERROR_CELL = re.compile(
     rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v(?:\s[^>]*)?>)[^<]*(</)",
     re.S,
 )
+
+
+def _as_percent(value: RawCell) -> RawCell:
+    """A number as a percentage format shows it (0.125 -> "12.5%"); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return value
+    shown = (Decimal(repr(value)) * 100).normalize()
+    return f"{shown:f}%"
 
 
 def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
