@@ -155,12 +155,20 @@ class XlsxWorkbook:
         has_part = bool(sheet.part) and package.has(sheet.part)
         xml: bytes | None = None  # the sheet part as calamine should see it, when changed
         width: int | None = None  # read only this many columns
-        if has_part:
+        styles = self._percent_styles if percent and has_part else frozenset()
+        too_big = has_part and _claimed_area(package, sheet.part) > MAX_CELLS
+        wide, shown_as_percent = False, list[tuple[int, int]]()
+        if styles or too_big:
+            with package.open_part(sheet.part) as stream:
+                wide, shown_as_percent = pkg.scan_cells(stream, styles, wide=too_big)
+        if wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
         source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
             grid = source.get_sheet_by_name(sheet.title)
             values = grid.to_python(skip_empty_area=False, nrows=nrows)
+            ranges = grid.merged_cell_ranges if merged is not None else None
+            del grid  # the reader's own copy of the cells: free it before the scans below
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(
@@ -175,21 +183,20 @@ class XlsxWorkbook:
                     sheet.title
                 )
                 values = grid.to_python(skip_empty_area=False, nrows=nrows)
+                ranges = grid.merged_cell_ranges if merged is not None else None
+                del grid
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
                 ) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if merged is not None:
-            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in grid.merged_cell_ranges or [])
-        if has_part and percent and self._percent_styles:
-            # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell
-            # typed "10%" is an issue, not ten cents
-            with package.open_part(sheet.part) as stream:
-                shown_as_percent = pkg.styled_number_cells(stream, self._percent_styles)
-            for row, col in shown_as_percent:
-                if row < len(rows) and col < len(rows[row]):
-                    rows[row][col] = _as_percent(rows[row][col])
+            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
+        # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
+        # "10%" is an issue, not ten cents
+        for row, col in shown_as_percent:
+            if row < len(rows) and col < len(rows[row]):
+                rows[row][col] = _as_percent(rows[row][col])
         if has_part:
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
@@ -214,8 +221,6 @@ class XlsxWorkbook:
         build a grid of billions of cells: when the tab's cells span more than MAX_CELLS, the
         columns right of the last header are dropped (no column without a header is read), and
         the sheet part to read instead and the number of columns kept are returned."""
-        if _claimed_area(package, sheet.part) <= MAX_CELLS:
-            return None, None
         xml = package.read(sheet.part)
         last_row = last_col = 0
         width = 0  # columns up to the last header in row 1
@@ -380,7 +385,8 @@ def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
 
 
 # The most cells the reader may lay out for one tab (about 32 bytes each while reading): far
-# more than any production's tab, far fewer than a stray value in XFD1048576 would make.
+# more than any production's tab, far fewer than a stray value in XFD1048576 would make. A tab
+# of columns A..Z is always within it, however many rows (Excel's 1,048,576 x 26).
 MAX_CELLS = 30_000_000
 # Any cell, with its column letters and row: group 3 is "/>" for an empty (self-closing) one.
 _ANY_CELL = re.compile(

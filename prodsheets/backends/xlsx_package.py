@@ -469,14 +469,22 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     return frozenset(found)
 
 
-def styled_number_cells(stream: BinaryIO, styles: frozenset[int]) -> list[tuple[int, int]]:
-    """(row, col), 0-based, of the number cells styled with one of ``styles``: a byte-level
-    look, in chunks, at only the cells that name such a style, so a sheet without any costs
-    one fast scan."""
+_WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
+
+
+def scan_cells(
+    stream: BinaryIO, styles: frozenset[int], *, wide: bool = False
+) -> tuple[bool, list[tuple[int, int]]]:
+    """One pass over a sheet part, in chunks: (with ``wide``) whether any cell lies right of
+    column Z, and the (row, col), 0-based, of the number cells styled with one of ``styles``
+    (a byte-level look at only the cells that name such a style)."""
     found: list[tuple[int, int]] = []
-    if not styles:
-        return found
-    needles = [f"s={q}{n}{q}".encode() for n in sorted(styles) for q in "\"'"]
+    needle = (
+        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(styles)) + rb')"')
+        if styles
+        else None
+    )
+    seen_wide = False
     carry = b""
     while True:
         chunk = stream.read(1 << 22)
@@ -485,34 +493,31 @@ def styled_number_cells(stream: BinaryIO, styles: frozenset[int]) -> list[tuple[
         if cut < 0:
             carry = buffer
             continue
-        _styled_in(buffer[:cut], needles, styles, found)
-        if not chunk:
-            return found
+        piece = buffer[:cut]
+        if wide and not seen_wide:
+            seen_wide = _WIDE_CELL.search(piece) is not None
+        if needle is not None:
+            _styled_in(piece, needle, styles, found)
+        if not chunk or (needle is None and seen_wide):
+            return seen_wide, found
         carry = buffer[cut:]
 
 
 def _styled_in(
-    text: bytes, needles: list[bytes], styles: frozenset[int], found: list[tuple[int, int]]
+    text: bytes, needle: re.Pattern[bytes], styles: frozenset[int], found: list[tuple[int, int]]
 ) -> None:
     seen: set[int] = set()
-    for needle in needles:
-        position = text.find(needle)
-        while position >= 0:
-            start = _cell_start(text, position)
-            if start >= 0 and start not in seen:
-                seen.add(start)
-                head = text[start : text.find(b">", start) + 1]
-                attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(head)}
-                where = _CELL_REF.fullmatch(attrs.get(b"r", b""))
-                style = attrs.get(b"s", b"")
-                if (
-                    where
-                    and attrs.get(b"t", b"n") == b"n"
-                    and style.isdigit()
-                    and int(style) in styles
-                ):
-                    found.append((int(where.group(2)) - 1, column_index(where.group(1))))
-            position = text.find(needle, position + 1)
+    for hit in needle.finditer(text):
+        start = _cell_start(text, hit.start())
+        if start < 0 or start in seen:
+            continue
+        seen.add(start)
+        head = text[start : text.find(b">", start) + 1]
+        attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(head)}
+        where = _CELL_REF.fullmatch(attrs.get(b"r", b""))
+        style = attrs.get(b"s", b"")
+        if where and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in styles:
+            found.append((int(where.group(2)) - 1, column_index(where.group(1))))
 
 
 NO_RESULT = (
