@@ -28,7 +28,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from prodsheets.backends.base import CellProblem, RawCell
-from prodsheets.template import Column, normalise
+from prodsheets.template import INVISIBLE, Column, normalise
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -55,6 +55,8 @@ ERROR_VALUES = frozenset(
         "#UNKNOWN!",
         "#CONNECT!",
         "#BUSY!",
+        "#PYTHON!",
+        "#EXTERNAL!",
     }
 )
 
@@ -66,6 +68,8 @@ _ERROR_SPELLINGS = np.array(
 
 # Spreadsheet day 0 (serial numbers count days from it; Excel and Google agree since 1900-03-01).
 SERIAL_EPOCH = np.datetime64("1899-12-30", "s")
+# A workbook in the 1904 date system counts from 1904-01-01: its serial + 1462 is ours.
+DAYS_1900_TO_1904 = 1462
 # A bare number is read as a date only in this window (1950-01-01 .. 2099-12-31): outside it,
 # it is far likelier an amount or a year typed in the wrong column than a date.
 SERIAL_MIN = 18264
@@ -188,9 +192,18 @@ def _kinds(arr: np.ndarray) -> npt.NDArray[np.int8]:
     return np.fromiter(map(_kind_of, map(type, arr)), dtype=np.int8, count=n)
 
 
+_UNSEEN_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
+
+
 def _clean(text: str) -> str:
-    """Text as compared and stored: non-breaking spaces made plain, ends trimmed."""
-    return text.strip() if text.isascii() else text.translate(_SPACES).strip()
+    """Text as compared and stored: non-breaking spaces made plain, ends trimmed of spaces and
+    of invisible characters (a pasted "Lighting\u200b" is "Lighting")."""
+    if text.isascii():
+        return text.strip()
+    text = text.translate(_SPACES).strip()
+    if text and (text[0] in INVISIBLE or text[-1] in INVISIBLE):
+        return _UNSEEN_ENDS.sub("", text)
+    return text
 
 
 def _error_value(text: str) -> str | None:
@@ -419,6 +432,12 @@ _DIGITS = re.compile(r"^[\d.,' ]+$")
 _BAD_GROUP_SPACE = re.compile(r"[ '](?!\d{3}(?:\D|$))")
 
 
+# What people type in a money cell for "nothing" or "not known yet" ("-", "TBC", "n/a", ...).
+_PLACEHOLDERS = frozenset(
+    {"", "na", "n/a", "tbc", "tbd", "tba", "nil", "none", "free", "pending", "x", "unknown"}
+)
+
+
 def _money_problem(message: str) -> Problem:
     return Problem("value.type", message)
 
@@ -512,7 +531,14 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
             hint = " If this workbook writes 1.234,50, set decimal_comma = true in prodsheets.toml."
         elif decimal_comma and re.fullmatch(r"[\d,]+\.\d{3}", t):
             hint = " The config says decimal_comma = true, so write it as 1.234,50."
+        elif normalise(t).strip(".?!") in _PLACEHOLDERS or not t.strip("-\u2212\u2013\u2014?"):
+            hint = (
+                " Write 0 if there is nothing to count, or leave the cell blank until the "
+                "amount is known."
+            )
         return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
+    if amount.adjusted() > len(str(MAX_MONEY)):  # a pasted reference number: not rounded
+        return None, _too_large()
     cents = _cents(amount)
     if abs(cents) > _MAX_CENTS:
         return None, _too_large()
@@ -744,18 +770,35 @@ def _date_problem(with_time: bool, reason: str = "") -> Problem:
     return Problem("value.type", f"{lead}write it as {example}.")
 
 
-def _ns_of(day: dt.date, seconds: int) -> int:
-    return (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + seconds * 10**9
+_FIRST_DATE = dt.date(1900, 1, 1)
+_AFTER_LAST_DATE = dt.date(2200, 1, 1)
+
+
+def _ns_of(day: dt.date, seconds: int, micro: int = 0) -> int:
+    """Nanoseconds since 1970 of ``day`` plus ``seconds`` and ``micro`` microseconds.
+
+    A day outside 1900..2199 (a typed 3026, an Excel 9999-12-31) gives a stamp just outside
+    that window, never an int64 overflow, so the range check in ``parse_dates`` reports it."""
+    if day < _FIRST_DATE:
+        return int(_FIRST_DAY.view(np.int64)) - 1
+    if day >= _AFTER_LAST_DATE:
+        return int(_AFTER_LAST_DAY.view(np.int64))
+    return (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + seconds * 10**9 + micro * 1000
 
 
 def parse_dates(
-    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", with_time: bool = False
+    cells: Sequence[RawCell] | np.ndarray,
+    *,
+    date_order: str = "MDY",
+    with_time: bool = False,
+    date1904: bool = False,
 ) -> Parsed:
     """Dates (or date-times when ``with_time``) -> int64 nanoseconds with NaT where missing.
 
     Reads date objects, serial numbers (days since 1899-12-30, a fraction is the time of day),
     ISO text, ``03/04/2026`` in ``date_order``, month names and times like ``7:30 PM``.
     ``date_only`` marks cells that gave a day but no time. A date column keeps the day only.
+    ``date1904``: serials count from 1904-01-01, as in a workbook saved in that date system.
     """
     arr = as_cells(cells)
     n = len(arr)
@@ -769,6 +812,8 @@ def parse_dates(
     numeric = np.flatnonzero(kinds == _NUMBER)
     if len(numeric):
         serial = np.array([_safe_float(v) for v in arr[numeric]], dtype=np.float64)
+        if date1904:
+            serial += DAYS_1900_TO_1904
         sane = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial < SERIAL_MAX)
         seconds = np.rint(np.where(sane, serial, SERIAL_MIN) * 86_400).astype(np.int64)
         stamp = (SERIAL_EPOCH + seconds.astype("timedelta64[s]")).astype("datetime64[ns]")
@@ -790,7 +835,7 @@ def parse_dates(
             micro = value.microsecond
         else:
             day, seconds_in, micro = value, 0, 0
-        ns[i] = _ns_of(day, seconds_in) + micro * 1000
+        ns[i] = _ns_of(day, seconds_in, micro)
         date_only[i] = seconds_in == 0 and micro == 0
 
     cache: dict[str, tuple[int, bool, Problem | None] | None] = {}
@@ -819,6 +864,10 @@ def parse_dates(
             problems[int(i)] = _date_problem(with_time, "This cell holds a time without a day")
         elif kind == _BOOL:
             problems[int(i)] = _date_problem(with_time, "A yes/no value is not a date")
+        elif kind == _DURATION:
+            problems[int(i)] = _date_problem(
+                with_time, "This cell holds a length of time (formatted like [h]:mm), not a date"
+            )
         else:
             problems[int(i)] = _date_problem(with_time)
 
@@ -860,12 +909,16 @@ def _date_text_result(
     return _ns_of(day, seconds or 0), seconds is None, None
 
 
-def parse_date(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
-    return parse_dates(cells, date_order=date_order, with_time=False)
+def parse_date(
+    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", date1904: bool = False
+) -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=False, date1904=date1904)
 
 
-def parse_datetime(cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY") -> Parsed:
-    return parse_dates(cells, date_order=date_order, with_time=True)
+def parse_datetime(
+    cells: Sequence[RawCell] | np.ndarray, *, date_order: str = "MDY", date1904: bool = False
+) -> Parsed:
+    return parse_dates(cells, date_order=date_order, with_time=True, date1904=date1904)
 
 
 # --------------------------------------------------------------------------------------------
@@ -878,12 +931,18 @@ def parse_column(
     *,
     date_order: str = "MDY",
     decimal_comma: bool = False,
+    date1904: bool = False,
 ) -> Parsed:
     """Read ``cells`` as ``column``'s type says (an enum column as one of its values)."""
     if column.type == "money":
         return parse_money(cells, decimal_comma=decimal_comma)
     if column.type in ("date", "datetime"):
-        return parse_dates(cells, date_order=date_order, with_time=column.type == "datetime")
+        return parse_dates(
+            cells,
+            date_order=date_order,
+            with_time=column.type == "datetime",
+            date1904=date1904,
+        )
     if column.type == "email":
         return parse_email(cells)
     if column.type == "list":

@@ -132,7 +132,7 @@ def read_tables(
             found.append(_tab_missing(spec, config))
             tables[name] = empty_table(spec)
             continue
-        table, issues = read_tab(contents.tabs[title], spec, config)
+        table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
         tables[name] = table
         found.extend(issues)
     return tables, found
@@ -219,8 +219,44 @@ def _body_columns(rows: list[list[RawCell]], wanted: list[int]) -> list[np.ndarr
     return columns
 
 
-def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Issue]]:
-    """One source tab: match row 1 to the template's columns, then read every data row."""
+_HEADER_SEARCH_ROWS = 10
+
+
+def _fill_merged(
+    raw: RawTab, spec: TabSpec, positions: dict[str, int], cells: dict[str, np.ndarray]
+) -> None:
+    """A cell merged down over several rows (one Department for four budget lines) means its
+    value on each of them, as the sheet shows it. Money is the exception: an amount merged
+    over two lines is one amount, so it stays on the first line only."""
+    columns = {j: name for name, j in positions.items() if spec.column(name).type != "money"}
+    for first_row, first_col, last_row, _ in raw.merged:
+        name = columns.get(first_col)
+        body = cells.get(name) if name is not None else None
+        if body is None or not 1 <= first_row <= len(body) or last_row <= first_row:
+            continue  # not a data column, a merge from the header down, or a single row
+        value = body[first_row - 1]
+        if value is None:
+            continue
+        below = body[first_row : min(last_row, len(body))]
+        blank = np.asarray(below == None, dtype=bool)  # noqa: E711 (element-wise)
+        below[blank] = value
+
+
+def _header_row_below(rows: list[list[RawCell]], lookup: dict[str, str]) -> int | None:
+    """The row (as the sheet numbers it) of the first of rows 2..10 holding two or more of
+    the tab's headers, when row 1 holds none: a title or a blank row pushed them down."""
+    for k, row in enumerate(rows[1:_HEADER_SEARCH_ROWS], start=2):
+        names = {lookup.get(header_key(text)) for text in map(_header_text, row) if text}
+        if len(names - {None}) >= 2:
+            return k
+    return None
+
+
+def read_tab(
+    raw: RawTab, spec: TabSpec, config: Config, *, date1904: bool = False
+) -> tuple[Table, list[Issue]]:
+    """One source tab: match row 1 to the template's columns, then read every data row
+    (``date1904``: the workbook's date serials count from 1904, see ``Contents``)."""
     found: list[Issue] = []
     header_row = raw.rows[0] if raw.rows else []
     lookup: dict[str, str] = {}
@@ -257,7 +293,20 @@ def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Is
         headers[name] = text
         letters[name] = column_letter(j)
 
+    lower = _header_row_below(raw.rows, lookup) if not positions else None
+    if lower is not None:
+        found.append(
+            issue(
+                "header.missing",
+                f"The {raw.title} tab's headers are in row {lower}, but prodsheets reads them "
+                f"from row 1; delete the row{'s' if lower > 2 else ''} above them (a title "
+                "can go in a note or another tab).",
+                tab=raw.title,
+            )
+        )
     for column in spec.columns:
+        if lower is not None:
+            break
         if column.required and column.name not in positions:
             also = f" (or {', '.join(column.aliases)})" if column.aliases else ""
             found.append(
@@ -272,12 +321,14 @@ def read_tab(raw: RawTab, spec: TabSpec, config: Config) -> tuple[Table, list[Is
 
     names = list(positions)
     cells = dict(zip(names, _body_columns(raw.rows, [positions[c] for c in names]), strict=True))
+    _fill_merged(raw, spec, positions, cells)
     parsed: dict[str, Parsed] = {
         name: parse_column(
             cells[name],
             spec.column(name),
             date_order=config.date_order,
             decimal_comma=config.decimal_comma,
+            date1904=date1904,
         )
         for name in names
     }

@@ -20,9 +20,19 @@ COLUMN_TYPES: tuple[str, ...] = ("text", "money", "date", "datetime", "email", "
 SOURCE_TABS: tuple[str, ...] = ("Departments", "Schedule", "Budget", "Vendors")
 
 
+# Characters that show as nothing but arrive in pasted text (from web pages, chat apps, PDFs):
+# zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft hyphen.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE))
+
+
 def normalise(name: object) -> str:
-    """The form in which tab names, headers and enum values are compared."""
-    return "".join(str(name).split()).casefold()
+    """The form in which tab names, headers and enum values are compared: case, spaces and
+    invisible characters ignored."""
+    text = str(name)
+    if not text.isascii():
+        text = text.translate(_DROP_INVISIBLE)
+    return "".join(text.split()).casefold()
 
 
 _HEADER_DECORATION = re.compile(r"(\([^()]*\)|[*:#?$£€¥])+$")

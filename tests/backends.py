@@ -36,6 +36,16 @@ class XlsxHome:
     def settings(self, text: str = "") -> None:
         (self.folder / "prodsheets.toml").write_text(text, encoding="utf-8")
 
+    def merge(
+        self, location: str, title: str, first: tuple[int, int], last: tuple[int, int]
+    ) -> None:
+        """Merge the cells from ``first`` to ``last`` ((row, column), 1-based) of a tab."""
+        book = openpyxl.load_workbook(location)
+        book[title].merge_cells(
+            start_row=first[0], start_column=first[1], end_row=last[0], end_column=last[1]
+        )
+        book.save(location)
+
     def titles(self, location: str) -> list[str]:
         return list(openpyxl.load_workbook(location, read_only=True).sheetnames)
 
@@ -91,6 +101,22 @@ class GoogleHome:
 
     def _key(self, location: str) -> str:
         return location.removeprefix("gsheets:")
+
+    def merge(
+        self, location: str, title: str, first: tuple[int, int], last: tuple[int, int]
+    ) -> None:
+        """Merge the cells from ``first`` to ``last`` ((row, column), 1-based) of a tab."""
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        sheet.merges.append(
+            {
+                "sheetId": sheet.sheet_id,
+                "startRowIndex": first[0] - 1,
+                "endRowIndex": last[0],
+                "startColumnIndex": first[1] - 1,
+                "endColumnIndex": last[1],
+            }
+        )
 
     def titles(self, location: str) -> list[str]:
         return [sheet.title for sheet in self.server.spreadsheet(self._key(location)).sheets]

@@ -107,12 +107,19 @@ def test_money_with_decimal_comma(cell: RawCell, cents: int) -> None:
         ("x" * 5000, ""),
         (1e13, "too large"),
         ("10,000,000,000,000", "too large"),
+        ("9" * 30, "too large"),  # more digits than Decimal rounds by default
+        ("$1" + "0" * 40 + ".50", "too large"),
         (10**400, "too large"),
         (float("inf"), "too large"),
         (float("nan"), "not a number"),
         (dt.date(2026, 3, 1), "date"),
         (dt.datetime(2026, 3, 1, 9), "date"),
         (dt.time(9, 30), "date"),
+        # placeholders for "nothing" or "not known yet" say what to write instead
+        ("-", "Write 0 if there is nothing to count"),
+        ("\u2014", "Write 0 if there is nothing to count"),
+        (" TBC ", "leave the cell blank until the amount is known"),
+        ("n/a", "leave the cell blank until the amount is known"),
     ],
 )
 def test_money_that_is_not_money(cell: RawCell, words: str) -> None:
@@ -216,6 +223,15 @@ def test_date_column_keeps_the_day_only() -> None:
     assert got == ["2026-03-01T00:00"] * 3
 
 
+def test_serials_of_a_1904_workbook() -> None:
+    parsed = parse_datetime([46082.8125 - 1462, dt.datetime(2026, 3, 1, 19, 30)], date1904=True)
+    assert (
+        parsed.values.view("datetime64[ns]").astype("datetime64[m]").tolist()
+        == [dt.datetime(2026, 3, 1, 19, 30)] * 2
+    )
+    assert parse_datetime([18264], date1904=True).bad.tolist() == [False]  # 1954: a date
+
+
 @pytest.mark.parametrize(
     ("cell", "words"),
     [
@@ -231,11 +247,17 @@ def test_date_column_keeps_the_day_only() -> None:
         (2026, "between 1950 and 2099"),
         (float("nan"), "between 1950 and 2099"),
         (dt.date(1800, 1, 1), "between 1900 and 2199"),
+        # past what a nanosecond stamp holds: an issue, never an overflow
+        ("3026-03-14", "between 1900 and 2199"),
+        ("0001-01-01 09:00", "between 1900 and 2199"),
+        (dt.date(9999, 12, 31), "between 1900 and 2199"),
+        (dt.datetime(1, 1, 1, 0, 0, 0, 5), "between 1900 and 2199"),
         ("next Tuesday", "write it as 2026-03-14"),
         ("Smarch 3, 2026", "write it as 2026-03-14"),
         ("🎭", "write it as 2026-03-14"),
         ("9" * 5000, "write it as 2026-03-14"),
         (dt.timedelta(hours=3), "write it as 2026-03-14"),
+        (dt.timedelta(hours=22), "a length of time"),
     ],
 )
 def test_dates_that_are_not_dates(cell: RawCell, words: str) -> None:
@@ -258,6 +280,8 @@ def test_date_message_does_not_offer_a_time_for_a_date_column() -> None:
         ("  Lighting ", "Lighting"),
         ("Stage\u00a0Management", "Stage Management"),
         ("\u202fSound\u202f", "Sound"),
+        ("\u200bLighting\ufeff", "Lighting"),  # invisible characters pasted around a name
+        ("\u2060 Set\u00ad\u200d ", "Set"),
         (101, "101"),
         (101.0, "101"),
         (1.5, "1.5"),
@@ -312,6 +336,7 @@ def test_email(cell: RawCell, ok: bool) -> None:
         ("Ana, Ben; Cy\nDee", ("Ana", "Ben", "Cy", "Dee")),
         ("Ana,,  ; ,Ben", ("Ana", "Ben")),
         (" Ana\u00a0Lee ", ("Ana Lee",)),
+        ("Ana\u200b; \ufeffBen", ("Ana", "Ben")),
         ("S-01;S-02", ("S-01", "S-02")),
         (3.0, ("3",)),
         (None, ()),
@@ -332,6 +357,8 @@ STATUS = ("Planned", "Confirmed", "In Progress", "Done", "Cancelled")
         ("INPROGRESS", "In Progress"),
         ("  Done ", "Done"),
         ("in\u00a0progress", "In Progress"),
+        ("Done\u200b", "Done"),
+        ("In\u200bProgress", "In Progress"),
         (None, "Planned"),
         ("", "Planned"),
     ],

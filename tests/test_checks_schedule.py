@@ -104,6 +104,8 @@ def test_end_before_start_is_an_error_on_the_end_cell() -> None:
         "2026-03-14 18:00",
     )
     assert "S1 'Task 1'" in first.message
+    assert "ends (14 Mar 18:00) before it starts (14 Mar 19:00)" in first.message
+    assert "ends (15 Mar 09:00) the moment it starts (15 Mar 09:00)" in issues[1].message
 
 
 def test_a_date_only_end_means_the_end_of_that_day() -> None:

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from prodsheets.issues import RULES
 from tests.conftest import found, issues_of
-from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell
+from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell, write_workbook
 
 Change = Callable[[dict[str, Rows]], None]
 
@@ -255,3 +256,54 @@ def test_headers_with_units_and_markers_still_match(home: Any, run_cli: Any) -> 
     report = run_cli("report", home.make(tabs), "--format", "json", "--as-of", AS_OF)
     total = json.loads(report.stdout)["budget"]["by_department"][-1]
     assert total["budgeted"] == "30000.00"
+
+
+@pytest.mark.parametrize(
+    ("above", "row"),
+    [
+        ([[None]], 2),  # a blank first row
+        ([["Spring tour budget v3"], [None]], 3),  # a title, then a blank row
+    ],
+)
+def test_headers_below_row_1_get_one_issue_naming_their_row(
+    above: Rows, row: int, home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    tabs["Budget"] = above + tabs["Budget"]
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
+    issues = issues_of(result)
+    assert [(i["rule"], i["tab"], i["cell"]) for i in issues] == [("header.missing", "Budget", "")]
+    assert f"headers are in row {row}" in issues[0]["message"]
+    assert "delete the row" in issues[0]["message"]
+    assert result.exit_code == 1
+
+
+def test_a_stray_value_in_the_last_cell_of_the_sheet_is_no_problem(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """Something typed in XFD1048576 (Ctrl+End, then a key) must not make the reader lay out
+    17 billion cells: columns without a header are not read."""
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    book = openpyxl.load_workbook(path)
+    book["Budget"]["XFD1048576"] = "oops"
+    book["Budget"]["XFD2"] = "=1/0"  # a formula out there too
+    book["Schedule"]["AA1"] = "Not a column we know"
+    book["Schedule"]["XFC1048576"] = 7
+    book.save(path)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert (result.exit_code, issues_of(result)) == (0, [])
+    report = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    assert json.loads(report.stdout)["budget"]["by_department"][-1]["budgeted"] == "30000.00"
+    assert run_cli("sync", str(path), "--as-of", AS_OF).exit_code == 0
+
+
+def test_a_tab_too_big_to_read_is_one_plain_sentence(run_cli: Any, tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    book = openpyxl.load_workbook(path)
+    book["Budget"]["XFD1"] = "Last column"  # a header out there keeps every column in play
+    book["Budget"]["A1048576"] = "L-99"
+    book.save(path)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 3
+    assert 'The tab "Budget"' in result.output and "far below or right" in result.output
+    assert "unexpected" not in result.output

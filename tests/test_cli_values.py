@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
-from tests.workbooks import AS_OF, clean_production, set_cell
+from tests.workbooks import AS_OF, clean_production, set_cell, write_workbook
+from tests.xlsx_fixtures import edit_part
 
 
 def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
@@ -51,7 +53,9 @@ def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli:
     assert actual == "2000.00"  # L-02 left out of the figures
 
 
-@pytest.mark.parametrize("typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999"])
+@pytest.mark.parametrize(
+    "typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999", "4" * 30, "TBC", "-"]
+)
 def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
@@ -169,3 +173,107 @@ def test_cancelled_items_take_part_in_no_check(home: Any, run_cli: Any) -> None:
     set_cell(tabs, "Schedule", 4, "Status", " cancelled ")
     result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
     assert json.loads(result.stdout)["issues"] == []
+
+
+@pytest.mark.parametrize("typed", ["3026-03-12 10:00", "0026-03-12", dt.datetime(9999, 12, 31)])
+def test_a_year_typo_is_an_issue_not_a_crash(typed: Any, home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Start", typed)
+    result = run_cli("validate", str(home.make(tabs)), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1, result.output
+    issues = json.loads(result.stdout)["issues"]
+    assert {(i["rule"], i["cell"]) for i in issues} == {("value.type", "F5")}
+    assert "between 19" in issues[0]["message"]  # the years a date may fall in
+
+
+def test_invisible_characters_pasted_around_names_still_match(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Department", "\u200bLighting\u200b")  # from a web page
+    set_cell(tabs, "Budget", 2, "Vendor", "\ufeffBright Lights Hire")
+    set_cell(tabs, "Schedule", 4, "Depends On", "S2\u2060")
+    set_cell(tabs, "Schedule", 3, "Status", "Done\u200b")
+    actual, rules = lighting_actual(run_cli, home.make(tabs))
+    assert rules == set()
+    assert actual == "3500.00"  # L-02 still counts for Lighting
+
+
+@pytest.mark.parametrize(("date1904", "serial"), [(False, 46090), (True, 46090 - 1462)])
+def test_a_serial_in_a_1904_workbook_counts_from_1904(
+    date1904: bool, serial: int, run_cli: Any, tmp_path: Path
+) -> None:
+    """Old Mac Excel saved workbooks in the 1904 date system: the same day has a serial 1462
+    lower there, and a bare serial in a date column must still mean that day."""
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", serial)  # 2026-03-09 in the workbook's own system
+    path = write_workbook(tmp_path / "mac.xlsx", tabs, date1904=date1904)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    overdue = [i for i in json.loads(result.stdout)["issues"] if i["rule"] == "schedule.overdue"]
+    assert [(i["cell"], i["value"]) for i in overdue] == [("H5", "2026-03-09")]
+    assert "9 Mar 2026" in overdue[0]["message"]
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#PYTHON!"])
+def test_newer_excel_errors_are_issues_on_their_cells(
+    error: str, run_cli: Any, tmp_path: Path
+) -> None:
+    """One #SPILL! in a source tab is an issue on that cell, not an unreadable workbook."""
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    edit_part(
+        path,
+        "xl/worksheets/sheet3.xml",  # Budget; L-02's Actual is G3
+        lambda xml: xml.replace(
+            b'<c r="G3" t="n"><v>1500</v></c>',
+            f'<c r="G3" t="e"><f>SEQUENCE(3)</f><v>{error}</v></c>'.encode(),
+        ),
+    )
+    actual, _ = lighting_actual(run_cli, path)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)["issues"]
+    assert [(i["rule"], i["cell"], i["value"]) for i in issues] == [("value.type", "G3", error)]
+    assert f"formula error {error}" in issues[0]["message"]
+    assert actual == "2000.00"  # L-02 left out, never read as 0
+
+
+def test_merged_cells_mean_their_value_on_every_row_except_money(home: Any, run_cli: Any) -> None:
+    """A Department merged down over two budget lines is each line's Department, as the sheet
+    shows it; an Actual merged over two lines is one amount, counted once."""
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Department", None)  # merged into B2 ("Lighting")
+    set_cell(tabs, "Budget", 3, "Actual", None)  # merged into G2 (2000)
+    set_cell(tabs, "Schedule", 4, "Space", None)  # merged into D3 ("Main Stage")
+    path = home.make(tabs)
+    home.merge(path, "Budget", (2, 2), (3, 2))
+    home.merge(path, "Budget", (2, 7), (3, 7))
+    home.merge(path, "Budget", (4, 10), (5, 10))  # Notes over two lines: nothing to fill
+    home.merge(path, "Schedule", (3, 4), (4, 4))
+    actual, rules = lighting_actual(run_cli, path)
+    assert rules == set()
+    assert actual == "2000.00"  # L-02 counts for Lighting, with its Actual blank (0)
+    # S3 is in Main Stage too: moved onto S2's hours, it clashes
+    set_cell(tabs, "Schedule", 4, "Start", dt.datetime(2026, 3, 3, 17))
+    set_cell(tabs, "Schedule", 4, "End", dt.datetime(2026, 3, 3, 19))
+    set_cell(tabs, "Schedule", 4, "Depends On", None)
+    moved = home.make(tabs)
+    home.merge(moved, "Schedule", (3, 4), (4, 4))
+    assert space_conflicts(run_cli, moved) == {"D4"}
+
+
+def test_a_money_cell_formatted_as_a_percentage_is_not_cents(run_cli: Any, tmp_path: Path) -> None:
+    """Typing 10% into a cell stores 0.1 with a percent format: that is not ten cents."""
+    path = write_workbook(tmp_path / "show.xlsx", clean_production())
+    book = openpyxl.load_workbook(path)
+    book["Budget"]["G3"] = 0.1  # L-02's Actual, typed as 10%
+    book["Budget"]["G3"].number_format = "0%"
+    book["Budget"]["J3"] = 0.125  # a Notes cell keeps what it shows
+    book["Budget"]["J3"].number_format = "0.0%"
+    book["Budget"]["H3"].number_format = '0 "% paid"'  # a % in quotes is text: still money
+    book.save(path)
+    result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.stdout)
+    assert [(i["rule"], i["cell"], i["value"]) for i in document["issues"]] == [
+        ("value.type", "G3", "10%")
+    ]
+    assert "percentage" in document["issues"][0]["message"]
+    lighting = document["budget"]["by_department"][0]
+    assert (lighting["actual"], document["budget"]["lines_excluded"]) == ("2000.00", 1)

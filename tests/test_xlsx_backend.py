@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     CellProblem,
     Format,
@@ -127,6 +128,45 @@ def test_formula_results_errors_and_missing_results(tmp_path: Path) -> None:
     assert rows[2][1] == CellProblem("=A3*2", problem.reason)
     assert rows[3][1] == CellProblem("=A4*2", problem.reason)  # shared formula, moved
     assert rows[3][4] == "#N/A"
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#PYTHON!"])
+def test_error_values_newer_than_the_reader_knows(error: str, tmp_path: Path) -> None:
+    """Excel 365's newer errors (a dynamic array that cannot spill, ...) are read as the error
+    the cell shows, with or without the formula: not a workbook that cannot be read."""
+    path = tmp_path / "spill.xlsx"
+    raw_xlsx(
+        path,
+        {
+            "Budget": (
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c>'
+                f'<c r="B1" t="e"><v>{error}</v></c>'  # pasted as a value
+                '<c r="C1" s="0" t="e"/></row>'  # an error cell without a value
+                '<row r="2"><c r="A2"><v>7</v></c>'
+                f'<c r="B2" t="e"><f>SEQUENCE(3)</f><v>{error}</v></c>'
+                '<c r="C2" t="e"><v>#REF!</v></c>'
+                '<c r="D2" t="inlineStr"><is><t>after</t></is></c></row>'
+            )
+        },
+    )
+    rows = XlsxWorkbook(str(path)).read().tabs["Budget"].rows
+    assert rows[0][:2] == ["Code", error]
+    assert rows[1][:4] == [7, error, "#REF!", "after"]
+
+
+@pytest.mark.parametrize(
+    ("code", "percent"),
+    [
+        ("0%", True),
+        ("0.0%", True),
+        ("[Red]0.00%;(0.00%)", True),
+        ('0 "% paid"', False),  # a % in quotes is text
+        ("0\\%", False),  # so is an escaped one
+        ("#,##0.00", False),
+    ],
+)
+def test_which_number_formats_show_a_percentage(code: str, percent: bool) -> None:
+    assert pkg.shows_percent(code) is percent
 
 
 def test_formulas_saved_by_openpyxl_have_no_result(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 AS_OF = "2026-03-10"
 
@@ -201,10 +202,15 @@ def clean_production() -> dict[str, Rows]:
     )
 
 
-def write_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> Path:
+def write_workbook(
+    path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]], *, date1904: bool = False
+) -> Path:
     """Write ``tabs`` to a real .xlsx file (dates carry a date format, as Excel saves them;
-    text is text, as when a person types it into a cell formatted as text)."""
+    text is text, as when a person types it into a cell formatted as text). ``date1904``
+    saves it in the 1904 date system, as old Mac Excel did."""
     book = openpyxl.Workbook()
+    if date1904:
+        book.epoch = CALENDAR_MAC_1904
     assert book.active is not None
     book.remove(book.active)
     for title, rows in tabs.items():

@@ -42,6 +42,9 @@ class RawTab:
 
     title: str
     rows: list[list[RawCell]]
+    # Merged cells, each (first row, first column, last row, last column), 0-based like
+    # ``rows``: only the first cell of a merge holds its value.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Contents:
     titles: list[str]
     owned: frozenset[str]
     tabs: dict[str, RawTab]  # by title, only the tabs ``read`` was asked for
+    # The workbook counts date serials from 1904-01-01 (old Mac Excel's "1904 date system"),
+    # so a bare number in a date column means a day 1462 days later than in a 1900 workbook.
+    date1904: bool = False
 
 
 class Format(StrEnum):

@@ -61,7 +61,7 @@ OWNER_VALUE = "summary tab written by prodsheets sync"
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,hidden,sheetType,gridProperties),"
     "developerMetadata(metadataId,metadataKey,metadataValue),"
-    "charts(chartId),protectedRanges(protectedRangeId),conditionalFormats)"
+    "charts(chartId),protectedRanges(protectedRangeId),conditionalFormats,merges)"
 )
 EPOCH = dt.datetime(1899, 12, 30)  # day 0 of a spreadsheet date serial
 RECOMMENDED_REQUEST_BYTES = 2_000_000
@@ -107,6 +107,8 @@ class Sheet:
     charts: tuple[int, ...] = ()  # chart ids on this tab
     protections: tuple[int, ...] = ()  # protected range ids on this tab
     rules: int = 0  # conditional format rules on this tab
+    # merged cells: (first row, first column, last row, last column), 0-based
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -151,7 +153,7 @@ class GoogleWorkbook:
             ranges = reply.get("valueRanges", [])
             for sheet, value_range in zip(chosen, ranges, strict=False):
                 rows = [[raw_cell(v) for v in row] for row in value_range.get("values", [])]
-                tabs[sheet.title] = RawTab(sheet.title, rows)
+                tabs[sheet.title] = RawTab(sheet.title, rows, sheet.merged)
         return Contents(
             titles=[s.title for s in sheets],
             owned=frozenset(s.title for s in sheets if s.owned),
@@ -360,6 +362,15 @@ def sheet_from(entry: dict[str, Any]) -> Sheet:
             if "protectedRangeId" in p
         ),
         rules=len(entry.get("conditionalFormats", [])),
+        merged=tuple(
+            (
+                int(m.get("startRowIndex", 0)),
+                int(m.get("startColumnIndex", 0)),
+                int(m.get("endRowIndex", 1)) - 1,
+                int(m.get("endColumnIndex", 1)) - 1,
+            )
+            for m in entry.get("merges", [])
+        ),
     )
 
 

@@ -14,18 +14,20 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import re
 import secrets
 import stat
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prodsheets.a1 import column_letter
+from prodsheets.a1 import column_index, column_letter
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     Contents,
@@ -68,6 +70,7 @@ class XlsxWorkbook:
         self.path = Path(location).expanduser()
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
+        self._percent_styles: frozenset[int] = frozenset()  # styles showing a percentage
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -82,6 +85,7 @@ class XlsxWorkbook:
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
         book = self._calamine(data)
+        self._percent_styles = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
         exact = set() if select is None else set(select)
@@ -100,9 +104,11 @@ class XlsxWorkbook:
             if sheet is None or not sheet.is_worksheet:
                 tabs[title] = RawTab(title, [])
                 continue
-            tabs[title] = RawTab(title, self._sheet_rows(book, package, sheet))
+            merged: list[tuple[int, int, int, int]] = []
+            rows = self._sheet_rows(book, package, sheet, merged=merged, percent=title not in owned)
+            tabs[title] = RawTab(title, rows, tuple(merged))
         self._seen = snapshot
-        return Contents(titles=titles, owned=owned, tabs=tabs)
+        return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
     def _load(self) -> tuple[bytes, Snapshot]:
         try:
@@ -134,24 +140,70 @@ class XlsxWorkbook:
             raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
 
     def _sheet_rows(
-        self, book: Any, package: pkg.Package, sheet: pkg.Sheet, nrows: int | None = None
+        self,
+        book: Any,
+        package: pkg.Package,
+        sheet: pkg.Sheet,
+        nrows: int | None = None,
+        *,
+        merged: list[tuple[int, int, int, int]] | None = None,
+        percent: bool = False,
     ) -> list[list[RawCell]]:
+        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges.
+        ``percent``: a number formatted as a percentage comes as the text it shows ("10%"),
+        as people's tabs want it (our own summary tabs keep their numbers)."""
         from python_calamine import CalamineError
 
+        has_part = bool(sheet.part) and package.has(sheet.part)
+        xml: bytes | None = None  # the sheet part as calamine should see it, when changed
+        width: int | None = None  # read only this many columns
+        styles = self._percent_styles if percent and has_part else frozenset()
+        too_big = has_part and _claimed_area(package, sheet.part) > MAX_CELLS
+        wide, shown_as_percent = False, list[tuple[int, int]]()
+        if styles or too_big:
+            with package.open_part(sheet.part) as stream:
+                wide, shown_as_percent = pkg.scan_cells(stream, styles, wide=too_big)
+        if wide:  # past column Z, with no <dimension> to say how far: look closer
+            xml, width = self._within_reach(package, sheet)
+        source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
-            values = book.get_sheet_by_name(sheet.title).to_python(
-                skip_empty_area=False, nrows=nrows
-            )
+            grid = source.get_sheet_by_name(sheet.title)
+            values = grid.to_python(skip_empty_area=False, nrows=nrows)
+            ranges = grid.merged_cell_ranges if merged is not None else None
+            del grid  # the reader's own copy of the cells: free it before the scans below
         except (CalamineError, ValueError) as exc:
-            raise WorkbookError(
-                f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
-            ) from exc
+            if "error value" not in str(exc) or not has_part:
+                raise WorkbookError(
+                    f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
+                ) from exc
+            # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
+            # copy in which each error cell shows #N/A; the scan below then puts back the
+            # error the cell really shows, so the issue quotes it.
+            shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
+            try:
+                grid = self._calamine(_with_part(package, sheet.part, shown)).get_sheet_by_name(
+                    sheet.title
+                )
+                values = grid.to_python(skip_empty_area=False, nrows=nrows)
+                ranges = grid.merged_cell_ranges if merged is not None else None
+                del grid
+            except (CalamineError, ValueError) as again:
+                raise WorkbookError(
+                    f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
+                ) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
-        if sheet.part and package.has(sheet.part):
+        if merged is not None:
+            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
+        # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
+        # "10%" is an issue, not ten cents
+        for row, col in shown_as_percent:
+            if row < len(rows) and col < len(rows[row]):
+                rows[row][col] = _as_percent(rows[row][col])
+        if has_part:
             with package.open_part(sheet.part) as stream:
                 special = pkg.formula_cells(stream)
             for (row, col), value in special.items():
-                if nrows is not None and row >= nrows:
+                if (nrows is not None and row >= nrows) or (width is not None and col >= width):
                     continue
                 while len(rows) <= row:
                     rows.append([])
@@ -163,6 +215,45 @@ class XlsxWorkbook:
                 if current is None or current == "" or isinstance(value, str):
                     line[col] = value
         return rows
+
+    def _within_reach(
+        self, package: pkg.Package, sheet: pkg.Sheet
+    ) -> tuple[bytes | None, int | None]:
+        """Keep a stray value far from the data (typed in XFD1048576) from making the reader
+        build a grid of billions of cells: when the tab's cells span more than MAX_CELLS, the
+        columns right of the last header are dropped (no column without a header is read), and
+        the sheet part to read instead and the number of columns kept are returned."""
+        xml = package.read(sheet.part)
+        last_row = last_col = 0
+        width = 0  # columns up to the last header in row 1
+        below = 1  # the last row with a cell under a header
+        letters: dict[bytes, int] = {}
+        for m in _ANY_CELL.finditer(xml):
+            if m.group(3) == b"/>":
+                continue
+            col = letters.get(m.group(1))
+            if col is None:
+                col = letters[m.group(1)] = column_index(m.group(1))
+            row = int(m.group(2))
+            last_row, last_col = max(last_row, row), max(last_col, col + 1)
+            if row == 1:
+                width = max(width, col + 1)
+            elif col < width:
+                below = max(below, row)
+        if last_row * last_col <= MAX_CELLS:
+            return None, None
+        if below * width > MAX_CELLS:
+            raise WorkbookError(
+                f'The tab "{sheet.title}" in {self.location} has cells down to row {below:,} '
+                f"across {width:,} columns, more than prodsheets reads in one tab "
+                f"({MAX_CELLS:,} cells); delete what is typed far below or right of the data "
+                "and run again."
+            )
+
+        def keep(m: re.Match[bytes]) -> bytes:
+            return m.group(0) if column_index(m.group(1)) < width else b""
+
+        return _ANY_CELL.sub(keep, xml), width
 
     # --------------------------------------------------------------------------------- write
 
@@ -295,6 +386,57 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# An error cell up to its value: <c r="B2" t="e"><f>...</f><v>#SPILL!</v>, never past its </c>.
+_ERROR_CELL = re.compile(
+    rb"(<(?:\w+:)?c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*(?<!/)>"
+    rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v(?:\s[^>]*)?>)[^<]*(</)",
+    re.S,
+)
+
+
+def _as_percent(value: RawCell) -> RawCell:
+    """A number as a percentage format shows it (0.125 -> "12.5%"); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return value
+    shown = (Decimal(repr(value)) * 100).normalize()
+    return f"{shown:f}%"
+
+
+def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
+    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in package.entries:
+            content = data if info.filename == part else package.read(info.filename)
+            target.writestr(info.filename, content)  # a new entry: the package's stays as read
+    return out.getvalue()
+
+
+# The most cells the reader may lay out for one tab (about 32 bytes each while reading): far
+# more than any production's tab, far fewer than a stray value in XFD1048576 would make. A tab
+# of columns A..Z is always within it, however many rows (Excel's 1,048,576 x 26).
+MAX_CELLS = 30_000_000
+# Any cell, with its column letters and row: group 3 is "/>" for an empty (self-closing) one.
+_ANY_CELL = re.compile(
+    rb"<(?:\w+:)?c\s(?:[^>]*?\s)?r\s*=\s*[\"']([A-Z]{1,3})(\d+)[\"']"
+    rb"[^>]*?(/>|>.*?</(?:\w+:)?c>)",
+    re.S,
+)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref\s*=\s*[\"']([^\"']*)[\"']")
+_LAST_CELL = re.compile(rb"([A-Z]{1,3})(\d+)$")
+
+
+def _claimed_area(package: pkg.Package, part: str) -> int:
+    """How many cells the sheet's <dimension> says it spans (huge when it does not say)."""
+    with package.open_part(part) as stream:
+        head = stream.read(4096)
+    found = _DIMENSION.search(head)
+    last = _LAST_CELL.search(found.group(1).upper()) if found else None
+    if last is None:
+        return MAX_CELLS + 1
+    return int(last.group(2)) * (column_index(last.group(1)) + 1)
 
 
 def _sync_folder(folder: Path) -> None:

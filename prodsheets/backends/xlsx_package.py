@@ -455,6 +455,93 @@ _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+# --------------------------------------------------------------------------------------------
+# Cells formatted as a percentage (the file stores 10% as 0.1)
+
+_BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def shows_percent(code: str) -> bool:
+    """Whether a number format code shows a percentage ("0.0%": yes; '0 "% done"': no)."""
+    return "%" in _FORMAT_LITERALS.sub("", code.split(";")[0])
+
+
+def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
+    """Indexes of the cell styles (``s="N"``) whose number format shows a percentage."""
+    part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
+    if not part or not package.has(part):
+        return frozenset()
+    try:
+        root = ET.fromstring(package.read(part))
+    except ET.ParseError:
+        return frozenset()
+    codes = {
+        int(f.get("numFmtId", "")): f.get("formatCode", "")
+        for f in root.iter(f"{{{MAIN_NS}}}numFmt")
+        if f.get("numFmtId", "").isdigit()
+    }
+    found: set[int] = set()
+    cell_xfs = root.find(f"{{{MAIN_NS}}}cellXfs")
+    for index, xf in enumerate(cell_xfs if cell_xfs is not None else []):
+        number = xf.get("numFmtId", "0")
+        fmt = int(number) if number.isdigit() else 0
+        if shows_percent(codes[fmt]) if fmt in codes else fmt in _BUILTIN_PERCENT_FORMATS:
+            found.add(index)
+    return frozenset(found)
+
+
+_WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
+
+
+def scan_cells(
+    stream: BinaryIO, styles: frozenset[int], *, wide: bool = False
+) -> tuple[bool, list[tuple[int, int]]]:
+    """One pass over a sheet part, in chunks: (with ``wide``) whether any cell lies right of
+    column Z, and the (row, col), 0-based, of the number cells styled with one of ``styles``
+    (a byte-level look at only the cells that name such a style)."""
+    found: list[tuple[int, int]] = []
+    needle = (
+        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(styles)) + rb')"')
+        if styles
+        else None
+    )
+    seen_wide = False
+    carry = b""
+    while True:
+        chunk = stream.read(1 << 22)
+        buffer = carry + chunk
+        cut = len(buffer) if not chunk else buffer.rfind(b"</row>")
+        if cut < 0:
+            carry = buffer
+            continue
+        piece = buffer[:cut]
+        if wide and not seen_wide:
+            seen_wide = _WIDE_CELL.search(piece) is not None
+        if needle is not None:
+            _styled_in(piece, needle, styles, found)
+        if not chunk or (needle is None and seen_wide):
+            return seen_wide, found
+        carry = buffer[cut:]
+
+
+def _styled_in(
+    text: bytes, needle: re.Pattern[bytes], styles: frozenset[int], found: list[tuple[int, int]]
+) -> None:
+    seen: set[int] = set()
+    for hit in needle.finditer(text):
+        start = _cell_start(text, hit.start())
+        if start < 0 or start in seen:
+            continue
+        seen.add(start)
+        head = text[start : text.find(b">", start) + 1]
+        attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(head)}
+        where = _CELL_REF.fullmatch(attrs.get(b"r", b""))
+        style = attrs.get(b"s", b"")
+        if where and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in styles:
+            found.append((int(where.group(2)) - 1, column_index(where.group(1))))
+
+
 NO_RESULT = (
     "This cell has a formula with no saved result; open and save the workbook in Excel or "
     "LibreOffice so its value is stored."

@@ -215,7 +215,8 @@ def _end_before_start(items: _Items) -> list[Issue]:
             pos,
             "End",
             items.cell_text("End", pos),
-            f"{items.name(pos)} ends ({_when_end(items, pos)}) before it starts "
+            f"{items.name(pos)} ends ({_when_end(items, pos)}) "
+            f"{'before' if items.end[pos] < items.start[pos] else 'the moment'} it starts "
             f"({_when(int(items.start[pos]), date_only=bool(items.start_date_only[pos]))}); "
             "correct the Start or the End.",
         )
