@@ -70,10 +70,16 @@ def issues_text(result: Result, *, colour: bool = True) -> str:
     return "\n".join(lines)
 
 
-def summary_line(result: Result) -> str:
+def _counted(result: Result) -> tuple[str, str]:
+    """The counts as a person would say them: "1 error", "2 warnings"."""
     counts = result.counts
     errors = f"{counts['error']} error" + ("" if counts["error"] == 1 else "s")
     warnings = f"{counts['warning']} warning" + ("" if counts["warning"] == 1 else "s")
+    return errors, warnings
+
+
+def summary_line(result: Result) -> str:
+    errors, warnings = _counted(result)
     return f"{result.workbook} as of {result.as_of.isoformat()}: {errors}, {warnings}."
 
 
@@ -236,12 +242,11 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
 
 
 def to_markdown(result: Result, *, with_figures: bool = False) -> str:
-    counts = result.counts
+    errors, warnings = _counted(result)
     parts = [
         f"# {result.workbook}",
         "",
-        f"As of {result.as_of.isoformat()}: **{counts['error']} errors**, "
-        f"{counts['warning']} warnings.",
+        f"As of {result.as_of.isoformat()}: **{errors}**, {warnings}.",
         "",
     ]
     if with_figures and result.figures is not None:

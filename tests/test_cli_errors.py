@@ -203,6 +203,7 @@ def test_markdown_validate(workbook: Any, run_cli: Any) -> None:
     result = run_cli("validate", str(workbook(tabs)), "--format", "markdown", "--as-of", AS_OF)
     assert result.exit_code == 1
     assert "| error | `ref.unknown` | Budget!B2 | Light\\|ng |" in result.output
+    assert f"As of {AS_OF}: **1 error**, 0 warnings." in result.output
 
 
 def test_quiet_prints_one_line_but_keeps_json(workbook: Any, run_cli: Any) -> None:
