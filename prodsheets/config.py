@@ -86,7 +86,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             values[key] = reader.string(top, key)
     if "decimal_comma" in top:
         values["decimal_comma"] = reader.boolean(top, "decimal_comma")
-    if values.get("date_order", "MDY").upper() not in ("MDY", "DMY", "YMD"):
+    if values.get("date_order", "MDY").upper() not in ("MDY", "DMY"):
         raise ConfigError(f'{source}: date_order must be "MDY" or "DMY".')
     if "date_order" in values:
         values["date_order"] = values["date_order"].upper()
@@ -114,6 +114,12 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
     for key in ("near_limit", "min_turnaround_hours"):
         if key in thresholds:
             values[key] = reader.number(thresholds, key, prefix="thresholds.")
+    if not 0 < values.get("near_limit", 1) <= 1:
+        # a share of Budgeted: 0 would flag every line, past 1 never before budget.over does
+        raise ConfigError(
+            f"{source}: thresholds.near_limit must be a share of Budgeted above 0 and at most 1 "
+            "(0.9 warns at 90%)."
+        )
 
     rules = reader.table(top.get("rules", {}), "rules", set(RULES))
     for code in rules:

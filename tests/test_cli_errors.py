@@ -56,6 +56,9 @@ def test_unknown_config_key_names_the_key(workbook: Any, run_cli: Any, tmp_path:
     "text",
     [
         'date_order = "YDM"\n',
+        'date_order = "YMD"\n',
+        "[thresholds]\nnear_limit = 90\n",
+        "[thresholds]\nnear_limit = 0\n",
         'decimal_comma = "yes"\n',
         '[rules]\n"budget.over" = "loud"\n',
         '[rules]\n"budget.overr" = "error"\n',
