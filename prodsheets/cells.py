@@ -539,10 +539,41 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
         return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
     if amount.adjusted() > len(str(MAX_MONEY)):  # a pasted reference number: not rounded
         return None, _too_large()
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return None, _too_many_places(_clean(text), t, amount, -exponent, decimal_comma, negative)
     cents = _cents(amount)
     if abs(cents) > _MAX_CENTS:
         return None, _too_large()
     return (-cents if negative else cents), None
+
+
+_PLACES = {3: "three", 4: "four", 5: "five", 6: "six"}
+# "1.234" or "1,234": a thousands-grouped amount, or a decimal with three places.
+_GROUPED_OR_DECIMAL = re.compile(r"([1-9]\d{0,2})[.,](\d{3})")
+
+
+def _too_many_places(
+    shown: str, number: str, amount: Decimal, places: int, decimal_comma: bool, negative: bool
+) -> Problem:
+    """Text with more than two decimals: typed, never rounded silently. "1.234" most likely
+    meant one thousand two hundred and thirty-four, in the other convention's grouping."""
+    rounded = format(abs(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    if decimal_comma:
+        rounded = rounded.replace(".", ",")
+    sign = "-" if negative else ""
+    lead = (
+        f"{shown} has {_PLACES.get(places, str(places))} decimal places, "
+        "and money is counted to the cent"
+    )
+    grouped = _GROUPED_OR_DECIMAL.fullmatch(number)
+    if grouped is not None:
+        whole = sign + grouped[1] + grouped[2]
+        meant = f"{sign}{grouped[1]}{'.' if decimal_comma else ','}{grouped[2]}"
+        return _money_problem(
+            f"{lead}; if you meant {meant} type {whole}, otherwise round it to {sign}{rounded}."
+        )
+    return _money_problem(f"{lead}; round it to {sign}{rounded}.")
 
 
 def _money_from_floats(numbers: np.ndarray) -> tuple[np.ndarray, BoolArray]:

@@ -72,6 +72,36 @@ def test_decimal_comma_from_config(home: Any, run_cli: Any, tmp_path: Path) -> N
     assert lighting_actual(run_cli, path)[0] == "3234.50"
 
 
+@pytest.mark.parametrize(
+    ("typed", "decimal_comma", "meant"),
+    [
+        ("1.234", "false", "if you meant 1,234 type 1234"),
+        ("1,234", "true", "if you meant 1.234 type 1234"),
+    ],
+)
+def test_money_text_with_three_decimals_is_an_issue_not_rounded(
+    typed: str, decimal_comma: str, meant: str, home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", typed)
+    path = home.make(tabs)
+    home.settings(f"decimal_comma = {decimal_comma}\n")
+    result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.stdout)
+    lighting = next(r for r in document["budget"]["by_department"] if r["department"] == "Lighting")
+    assert lighting["actual"] == "2000.00"  # L-02 left out, not counted as 1.23
+    [issue] = [i for i in document["issues"] if i["rule"] == "value.type"]
+    assert (issue["tab"], issue["column"], issue["row"], issue["value"]) == (
+        "Budget",
+        "Actual",
+        3,
+        typed,
+    )
+    assert issue["message"].startswith(f"{typed} has three decimal places")
+    assert meant in issue["message"]
+    assert document["budget"]["lines_excluded"] == 1
+
+
 def overdue_cells(run_cli: Any, path: Path) -> set[str]:
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     return {
