@@ -801,6 +801,31 @@ def _date_problem(with_time: bool, reason: str = "") -> Problem:
     return Problem("value.type", f"{lead}write it as {example}.")
 
 
+# Serials that name a day a calendar has (0001-01-01 is -693592; 10000-01-01 is 2958466).
+_SERIAL_DAY_ONE = dt.date(1899, 12, 30)
+_SERIAL_FIRST = -693_593
+_SERIAL_END = 2_958_466
+
+
+def _serial_problem(serial: float, value: object, with_time: bool) -> Problem:
+    """A number outside the years a number is read as a date in. Google hands a date cell
+    over as its serial, so the cell may show a date or a number: name the date it stands for."""
+    window = "a number is read as a date only between 1950 and 2099"
+    if not (math.isfinite(serial) and _SERIAL_FIRST < serial < _SERIAL_END):
+        return _date_problem(with_time, f"This number is not a date ({window})")
+    whole = math.floor(serial)
+    seconds = round((serial - whole) * 86_400)
+    moment = dt.datetime.combine(_SERIAL_DAY_ONE, dt.time()) + dt.timedelta(whole, seconds)
+    shown = _datetime_text(moment) if with_time else moment.date().isoformat()
+    example = f"{DATE_EXAMPLE} or {DATETIME_EXAMPLE}" if with_time else DATE_EXAMPLE
+    return Problem(
+        "value.type",
+        f"This is {shown} as a date (the number {_number_text(value)}), but {window}: "
+        "outside them it is likelier an amount or a year typed in the wrong column. "
+        f"Check the cell; write a date as {example}.",
+    )
+
+
 _FIRST_DATE = dt.date(1900, 1, 1)
 _AFTER_LAST_DATE = dt.date(2200, 1, 1)
 
@@ -850,13 +875,9 @@ def parse_dates(
         stamp = (SERIAL_EPOCH + seconds.astype("timedelta64[s]")).astype("datetime64[ns]")
         ns[numeric] = np.where(sane, stamp.view(np.int64), _NAT)
         date_only[numeric] = seconds % 86_400 == 0
-        for i in numeric[~sane]:
+        for i, number in zip(numeric[~sane], serial[~sane], strict=True):
             bad[i] = True
-            problems[int(i)] = _date_problem(
-                with_time,
-                "This number is not a date (a date typed as a number must fall "
-                "between 1950 and 2099)",
-            )
+            problems[int(i)] = _serial_problem(float(number), arr[i], with_time)
 
     stamps = np.flatnonzero((kinds == _DATETIME) | (kinds == _DATE))
     for i in stamps:

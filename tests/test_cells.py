@@ -293,6 +293,27 @@ def test_serials_of_a_1904_workbook() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cell", "date1904", "shown"),
+    [
+        (2958465, False, "This is 9999-12-31 as a date (the number 2958465)"),  # Google's 9999
+        (73051.75, False, "This is 2100-01-01 18:00 as a date (the number 73051.75)"),
+        (2026, False, "This is 1905-07-18 as a date (the number 2026)"),  # a year, typed
+        (71589, True, "This is 2100-01-01 as a date (the number 71589)"),
+        (-1e12, False, "This number is not a date"),
+        (1e12, False, "This number is not a date"),
+    ],
+)
+def test_a_number_outside_the_date_window_names_the_date_it_stands_for(
+    cell: float, date1904: bool, shown: str
+) -> None:
+    parsed = parse_datetime([cell], date1904=date1904)
+    assert parsed.bad.tolist() == [True]
+    message = parsed.problems[0].message
+    assert message.startswith(shown)
+    assert "a number is read as a date only between 1950 and 2099" in message
+
+
+@pytest.mark.parametrize(
     ("cell", "words"),
     [
         ("2026-02-30", "There is no 30 February 2026"),
