@@ -289,6 +289,32 @@ def test_merged_cells_mean_their_value_on_every_row_except_money(home: Any, run_
     assert space_conflicts(run_cli, moved) == {"D4"}
 
 
+def test_a_budgeted_merged_over_two_lines_says_each_line_needs_its_own(
+    home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Budgeted", None)  # merged into F2 (L-01's Budgeted)
+    path = home.make(tabs)
+    home.merge(path, "Budget", (2, 6), (3, 6))
+    result = run_cli("validate", path, "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    [issue] = json.loads(result.stdout)["issues"]
+    assert (issue["rule"], issue["cell"]) == ("value.required", "F3")
+    assert issue["message"] == (
+        "Budgeted is required, and this cell is part of the merged range F2:F3, whose amount "
+        "counts for row 2 only; unmerge F2:F3 and type each line's own Budgeted."
+    )
+
+
+def test_a_blank_budgeted_that_is_not_merged_says_fill_it_in(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Budgeted", None)
+    result = run_cli("validate", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    [issue] = json.loads(result.stdout)["issues"]
+    assert (issue["rule"], issue["cell"]) == ("value.required", "F3")
+    assert issue["message"] == "Budgeted is required; fill in this cell."
+
+
 def test_a_money_cell_formatted_as_a_percentage_is_not_cents(run_cli: Any, tmp_path: Path) -> None:
     """Typing 10% into a cell stores 0.1 with a percent format: that is not ten cents."""
     path = write_workbook(tmp_path / "show.xlsx", clean_production())
