@@ -539,10 +539,41 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
         return None, _money_problem(f"This is not an amount of money; {_MONEY_HELP}.{hint}")
     if amount.adjusted() > len(str(MAX_MONEY)):  # a pasted reference number: not rounded
         return None, _too_large()
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return None, _too_many_places(_clean(text), t, amount, -exponent, decimal_comma, negative)
     cents = _cents(amount)
     if abs(cents) > _MAX_CENTS:
         return None, _too_large()
     return (-cents if negative else cents), None
+
+
+_PLACES = {3: "three", 4: "four", 5: "five", 6: "six"}
+# "1.234" or "1,234": a thousands-grouped amount, or a decimal with three places.
+_GROUPED_OR_DECIMAL = re.compile(r"([1-9]\d{0,2})[.,](\d{3})")
+
+
+def _too_many_places(
+    shown: str, number: str, amount: Decimal, places: int, decimal_comma: bool, negative: bool
+) -> Problem:
+    """Text with more than two decimals: typed, never rounded silently. "1.234" most likely
+    meant one thousand two hundred and thirty-four, in the other convention's grouping."""
+    rounded = format(abs(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    if decimal_comma:
+        rounded = rounded.replace(".", ",")
+    sign = "-" if negative else ""
+    lead = (
+        f"{shown} has {_PLACES.get(places, str(places))} decimal places, "
+        "and money is counted to the cent"
+    )
+    grouped = _GROUPED_OR_DECIMAL.fullmatch(number)
+    if grouped is not None:
+        whole = sign + grouped[1] + grouped[2]
+        meant = f"{sign}{grouped[1]}{'.' if decimal_comma else ','}{grouped[2]}"
+        return _money_problem(
+            f"{lead}; if you meant {meant} type {whole}, otherwise round it to {sign}{rounded}."
+        )
+    return _money_problem(f"{lead}; round it to {sign}{rounded}.")
 
 
 def _money_from_floats(numbers: np.ndarray) -> tuple[np.ndarray, BoolArray]:
@@ -770,6 +801,31 @@ def _date_problem(with_time: bool, reason: str = "") -> Problem:
     return Problem("value.type", f"{lead}write it as {example}.")
 
 
+# Serials that name a day a calendar has (0001-01-01 is -693592; 10000-01-01 is 2958466).
+_SERIAL_DAY_ONE = dt.date(1899, 12, 30)
+_SERIAL_FIRST = -693_593
+_SERIAL_END = 2_958_466
+
+
+def _serial_problem(serial: float, value: object, with_time: bool) -> Problem:
+    """A number outside the years a number is read as a date in. Google hands a date cell
+    over as its serial, so the cell may show a date or a number: name the date it stands for."""
+    window = "a number is read as a date only between 1950 and 2099"
+    if not (math.isfinite(serial) and _SERIAL_FIRST < serial < _SERIAL_END):
+        return _date_problem(with_time, f"This number is not a date ({window})")
+    whole = math.floor(serial)
+    seconds = round((serial - whole) * 86_400)
+    moment = dt.datetime.combine(_SERIAL_DAY_ONE, dt.time()) + dt.timedelta(whole, seconds)
+    shown = _datetime_text(moment) if with_time else moment.date().isoformat()
+    example = f"{DATE_EXAMPLE} or {DATETIME_EXAMPLE}" if with_time else DATE_EXAMPLE
+    return Problem(
+        "value.type",
+        f"This is {shown} as a date (the number {_number_text(value)}), but {window}: "
+        "outside them it is likelier an amount or a year typed in the wrong column. "
+        f"Check the cell; write a date as {example}.",
+    )
+
+
 _FIRST_DATE = dt.date(1900, 1, 1)
 _AFTER_LAST_DATE = dt.date(2200, 1, 1)
 
@@ -819,13 +875,9 @@ def parse_dates(
         stamp = (SERIAL_EPOCH + seconds.astype("timedelta64[s]")).astype("datetime64[ns]")
         ns[numeric] = np.where(sane, stamp.view(np.int64), _NAT)
         date_only[numeric] = seconds % 86_400 == 0
-        for i in numeric[~sane]:
+        for i, number in zip(numeric[~sane], serial[~sane], strict=True):
             bad[i] = True
-            problems[int(i)] = _date_problem(
-                with_time,
-                "This number is not a date (a date typed as a number must fall "
-                "between 1950 and 2099)",
-            )
+            problems[int(i)] = _serial_problem(float(number), arr[i], with_time)
 
     stamps = np.flatnonzero((kinds == _DATETIME) | (kinds == _DATE))
     for i in stamps:

@@ -39,12 +39,15 @@ class Figures:
     # One row per department (every listed department, lines or not, in Departments order),
     # then a final "Total" row; index = department name. Columns: Allocation (Int64 cents,
     # <NA> when blank), MONEY_COLUMNS (int64 cents), Unallocated (Int64), Over %, Status.
-    # The Total's Allocation and Unallocated cover the departments that have an Allocation.
+    # The Total's Allocation and Unallocated cover the departments that have an Allocation;
+    # both are <NA> while any department's Allocation cannot be read (or is negative), so a
+    # typo never shrinks the total cap silently (``excluded_allocations`` counts them).
     by_department: pd.DataFrame
     # As by_department without Allocation/Unallocated; index = category (enum order, then
     # "(none)" for a blank category, present only when some line has one), then "Total".
     by_category: pd.DataFrame
     excluded_lines: int  # lines left out of the figures
+    excluded_allocations: int  # departments whose Allocation cannot be read (or is negative)
     # One row per department then "Total": Items, Done, Overdue, Late (int), Mean days late
     # (float, NaN when no late item). Cancelled items, and items of departments that are not
     # listed, are not counted.
@@ -455,14 +458,25 @@ def department_figures(
     budget: BudgetLines, tables: Mapping[str, Table], context: Context
 ) -> pd.DataFrame:
     """The cost report by department (every listed one, lines or not), then Total."""
+    return _department_figures(budget, tables, context)[0]
+
+
+def _department_figures(
+    budget: BudgetLines, tables: Mapping[str, Table], context: Context
+) -> tuple[pd.DataFrame, int]:
+    """The table by department, and how many Allocations could not be used: while any
+    cannot, the Total's Allocation and Unallocated are left blank rather than understated."""
     departments = budget.departments
     table = _rollup(budget, budget.department, departments.names, context)
     frame, source = _frame(tables, "Departments")
     allocation: list[int | None] = [None] * len(departments.names)
+    excluded = 0
     if "Allocation" in frame.columns and departments.names:
         values, blank, bad = _money(frame, source, "Allocation")
         for i, at in enumerate(departments.at):
-            if not (blank[at] or bad[at]):
+            if bad[at]:
+                excluded += 1
+            elif not blank[at]:
                 allocation[i] = int(values[at])
     budgeted = [int(v) for v in table["Budgeted"].to_numpy()]
     unallocated: list[int | None] = [
@@ -470,12 +484,12 @@ def department_figures(
         for cap, spent in zip(allocation, budgeted, strict=False)
     ]
     given = [cap for cap in allocation if cap is not None]
-    allocation.append(sum(given) if given else None)
+    allocation.append(sum(given) if given and not excluded else None)
     left = [u for u in unallocated if u is not None]
-    unallocated.append(sum(left) if left else None)
+    unallocated.append(sum(left) if left and not excluded else None)
     table.insert(0, "Allocation", _int64_or_exact(allocation))
     table.insert(len(MONEY_COLUMNS) + 1, "Unallocated", _int64_or_exact(unallocated))
-    return table
+    return table, excluded
 
 
 def category_figures(budget: BudgetLines, context: Context) -> pd.DataFrame:
@@ -656,11 +670,13 @@ def vendor_standing(
 def compute_figures(tables: Mapping[str, Table], context: Context) -> Figures:
     """Every figure of the cost report, the schedule roll-up and the vendor roll-up."""
     budget = budget_lines(tables, context)
+    by_department, excluded_allocations = _department_figures(budget, tables, context)
     return Figures(
         lines=budget.lines,
-        by_department=department_figures(budget, tables, context),
+        by_department=by_department,
         by_category=category_figures(budget, context),
         excluded_lines=budget.excluded,
+        excluded_allocations=excluded_allocations,
         schedule=schedule_figures(tables, context),
         vendors=vendor_standing(budget, tables, context).loc[:, list(VENDOR_COLUMNS)],
     )

@@ -157,6 +157,13 @@ def report_text(result: Result, *, colour: bool = True) -> str:
                 "until their money or department can be read (see the issues below).",
                 "",
             ]
+        if figures.excluded_allocations:
+            parts += [
+                f"{figures.excluded_allocations} department Allocation(s) could not be read, "
+                "so the Total Allocation and Unallocated are left blank until they can "
+                "(see the issues below).",
+                "",
+            ]
         parts += [bold("Schedule by department"), *_table_text(figures.schedule, "Department"), ""]
         parts += [bold("Vendors"), *_table_text(figures.vendors, "Vendor"), ""]
         parts += [bold("Issues")]
@@ -182,6 +189,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         document["budget"] = {
             "lines_counted": len(figures.lines),
             "lines_excluded": figures.excluded_lines,
+            "allocations_excluded": figures.excluded_allocations,
             "by_department": _records(figures.by_department, "department"),
             "by_category": _records(figures.by_category, "category"),
         }

@@ -126,6 +126,9 @@ def _capped(rows: list[tuple[SummaryValue, ...]], width: int, what: str) -> None
         rows.append((note,) + (None,) * (width - 1))
 
 
+# Counted next to the Total Allocation and Unallocated, which are left blank while it is not 0.
+ALLOCATIONS_LEFT_OUT = "Department Allocations that could not be read"
+
 # --- Summary ---------------------------------------------------------------------------------
 
 
@@ -167,6 +170,7 @@ def summary_tab(
     add("Uncommitted", money(cents("Uncommitted")), _MONEY)
     add("Allocation", money(cents("Allocation")), _MONEY)
     add("Unallocated", money(cents("Unallocated")), _MONEY)
+    add(ALLOCATIONS_LEFT_OUT, figures.excluded_allocations, Format.INTEGER)
     add("Budget lines counted", len(figures.lines), Format.INTEGER)
     add("Budget lines left out of the figures", figures.excluded_lines, Format.INTEGER)
     counts = count(issues)

@@ -48,6 +48,9 @@ class Table:
     # column -> object array aligned with frame rows: the cell as the sheet held it, for
     # quoting it back in an issue (present columns only).
     raw: dict[str, np.ndarray] = field(default_factory=dict)
+    # money column -> {row: "F2:F3"}: cells that a merged range covers without being its
+    # first cell (the amount belongs to the first cell's row only), for the issue to say so.
+    merged: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -224,10 +227,24 @@ _HEADER_SEARCH_ROWS = 10
 
 def _fill_merged(
     raw: RawTab, spec: TabSpec, positions: dict[str, int], cells: dict[str, np.ndarray]
-) -> None:
+) -> dict[str, dict[int, str]]:
     """A cell merged down over several rows (one Department for four budget lines) means its
     value on each of them, as the sheet shows it. Money is the exception: an amount merged
-    over two lines is one amount, so it stays on the first line only."""
+    over two lines is one amount, so it stays on the first line only; the money cells a merge
+    covers are returned (column -> {row: "F2:F3"}) so that an issue on one can say why."""
+    money = {j: name for name, j in positions.items() if spec.column(name).type == "money"}
+    covered: dict[str, dict[int, str]] = {}
+    for first_row, first_col, last_row, last_col in raw.merged:
+        if first_row < 1:
+            continue  # a merge from the header down: not data
+        span = f"{column_letter(first_col)}{first_row + 1}:{column_letter(last_col)}{last_row + 1}"
+        for j in range(first_col, last_col + 1):
+            name = money.get(j)
+            if name is None:
+                continue
+            for r in range(first_row, last_row + 1):
+                if (r, j) != (first_row, first_col):
+                    covered.setdefault(name, {})[r + 1] = span
     columns = {j: name for name, j in positions.items() if spec.column(name).type != "money"}
     for first_row, first_col, last_row, _ in raw.merged:
         name = columns.get(first_col)
@@ -240,6 +257,7 @@ def _fill_merged(
         below = body[first_row : min(last_row, len(body))]
         blank = np.asarray(below == None, dtype=bool)  # noqa: E711 (element-wise)
         below[blank] = value
+    return covered
 
 
 def _header_row_below(rows: list[list[RawCell]], lookup: dict[str, str]) -> int | None:
@@ -321,7 +339,7 @@ def read_tab(
 
     names = list(positions)
     cells = dict(zip(names, _body_columns(raw.rows, [positions[c] for c in names]), strict=True))
-    _fill_merged(raw, spec, positions, cells)
+    merged = _fill_merged(raw, spec, positions, cells)
     parsed: dict[str, Parsed] = {
         name: parse_column(
             cells[name],
@@ -379,5 +397,6 @@ def read_tab(
         unreadable=unreadable,
         date_only=date_only,
         raw=raw_cells,
+        merged=merged,
     )
     return table, found

@@ -41,7 +41,9 @@ def one_money(cell: RawCell, *, decimal_comma: bool = False) -> int | None:
         (12, 1200),
         (np.int64(7), 700),
         (np.float64(3.25), 325),
-        (Decimal("10.125"), 1013),
+        (Decimal("10.125"), 1013),  # a number, not text: rounded as the money format shows it
+        (1234.5600000000002, 123456),  # a formula's float result
+        (12.345, 1235),
         (999_999_999_999.99, 99_999_999_999_999),
         ("1234.5", 123450),
         ("$1,234.50", 123450),
@@ -63,7 +65,6 @@ def one_money(cell: RawCell, *, decimal_comma: bool = False) -> int | None:
         ("USD 1,000", 100000),
         ("1,000 EUR", 100000),
         ("1,234", 123400),
-        ("1,234,567.891", 123456789),
         (".5", 50),
         ("0", 0),
         ("1'234.50", 123450),
@@ -82,13 +83,72 @@ def test_money_forms(cell: RawCell, cents: int) -> None:
         ("€1.234,50", 123450),
         ("1234,5", 123450),
         ("1.234", 123400),
-        ("1,234", 123),
         ("(1.000,00)", -100000),
         (1234.5, 123450),
     ],
 )
 def test_money_with_decimal_comma(cell: RawCell, cents: int) -> None:
     assert one_money(cell, decimal_comma=True) == cents
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal_comma", "message"),
+    [
+        (
+            "1.234",
+            False,
+            "1.234 has three decimal places, and money is counted to the cent; "
+            "if you meant 1,234 type 1234, otherwise round it to 1.23.",
+        ),
+        (
+            "1,234",
+            True,
+            "1,234 has three decimal places, and money is counted to the cent; "
+            "if you meant 1.234 type 1234, otherwise round it to 1,23.",
+        ),
+        (
+            " $1.500 ",
+            False,
+            "$1.500 has three decimal places, and money is counted to the cent; "
+            "if you meant 1,500 type 1500, otherwise round it to 1.50.",
+        ),
+        (
+            "(2.345)",
+            False,
+            "(2.345) has three decimal places, and money is counted to the cent; "
+            "if you meant -2,345 type -2345, otherwise round it to -2.35.",
+        ),
+        (
+            "12.3456",
+            False,
+            "12.3456 has four decimal places, and money is counted to the cent; round it to 12.35.",
+        ),
+        (
+            "0.285",
+            False,
+            "0.285 has three decimal places, and money is counted to the cent; round it to 0.29.",
+        ),
+        (
+            "1,234,567.891",
+            False,
+            "1,234,567.891 has three decimal places, and money is counted to the cent; "
+            "round it to 1234567.89.",
+        ),
+        (
+            "1.234,567",
+            True,
+            "1.234,567 has three decimal places, and money is counted to the cent; "
+            "round it to 1234,57.",
+        ),
+    ],
+)
+def test_money_text_with_more_than_two_decimals_is_not_rounded(
+    cell: str, decimal_comma: bool, message: str
+) -> None:
+    parsed = parse_money([cell], decimal_comma=decimal_comma)
+    assert parsed.bad.tolist() == [True]
+    assert parsed.problems[0].rule == "value.type"
+    assert parsed.problems[0].message == message
 
 
 @pytest.mark.parametrize(
@@ -230,6 +290,27 @@ def test_serials_of_a_1904_workbook() -> None:
         == [dt.datetime(2026, 3, 1, 19, 30)] * 2
     )
     assert parse_datetime([18264], date1904=True).bad.tolist() == [False]  # 1954: a date
+
+
+@pytest.mark.parametrize(
+    ("cell", "date1904", "shown"),
+    [
+        (2958465, False, "This is 9999-12-31 as a date (the number 2958465)"),  # Google's 9999
+        (73051.75, False, "This is 2100-01-01 18:00 as a date (the number 73051.75)"),
+        (2026, False, "This is 1905-07-18 as a date (the number 2026)"),  # a year, typed
+        (71589, True, "This is 2100-01-01 as a date (the number 71589)"),
+        (-1e12, False, "This number is not a date"),
+        (1e12, False, "This number is not a date"),
+    ],
+)
+def test_a_number_outside_the_date_window_names_the_date_it_stands_for(
+    cell: float, date1904: bool, shown: str
+) -> None:
+    parsed = parse_datetime([cell], date1904=date1904)
+    assert parsed.bad.tolist() == [True]
+    message = parsed.problems[0].message
+    assert message.startswith(shown)
+    assert "a number is read as a date only between 1950 and 2099" in message
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from tests.workbooks import AS_OF, clean_production, d
+from tests.xlsx_fixtures import raw_xlsx
 
 A1 = re.compile(r"^([A-Z]{1,3}[1-9][0-9]*)?$")
 
@@ -87,6 +88,49 @@ def test_a_file_that_is_not_a_spreadsheet(run_cli: Any, tmp_path: Path) -> None:
     result = run_cli("validate", str(fake))
     assert_plain_failure(result, 3)
     assert "show.xlsx" in result.output
+
+
+_HEADERS = (
+    '<row r="1"><c r="A1" t="s"><v>0</v></c>'
+    '<c r="B1" t="inlineStr"><is><t>Budgeted</t></is></c></row>'
+)
+_ONE_STRING = (
+    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>Code</t></si></sst>'
+)
+
+
+@pytest.mark.parametrize(
+    ("cells", "cell", "reason"),
+    [
+        (
+            '<c r="A2" t="s"><v>0</v></c></row><row r="3"><c r="A3" t="s"><v>7</v></c>',
+            "A3",
+            "shared strings",
+        ),
+        (
+            '<c r="B2" t="b"><v>1</v></c></row><row r="3"><c r="B3" t="b"><v>2</v></c>',
+            "B3",
+            "boolean",
+        ),
+        ('<c r="B2"><v>5</v></c></row><row r="3"><c r="B3" t="x"><v>1</v></c>', "B3", "attribute"),
+    ],
+)
+def test_a_damaged_cell_names_the_tab_and_cell_and_asks_to_resave(
+    cells: str, cell: str, reason: str, run_cli: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "show.xlsx"
+    raw_xlsx(
+        path,
+        {"Budget": f'{_HEADERS}<row r="2">{cells}</row>'},
+        extra={"xl/sharedStrings.xml": _ONE_STRING},
+    )
+    result = run_cli("validate", str(path))
+    assert_plain_failure(result, 3)
+    sentence = result.output.strip()
+    assert sentence.startswith(f'Error: The tab "Budget" in {path} is damaged at cell {cell} ')
+    assert reason in sentence
+    assert sentence.endswith("open the file in Excel or LibreOffice, save it again, and re-run.")
 
 
 def test_verbose_shows_the_traceback(run_cli: Any, tmp_path: Path) -> None:

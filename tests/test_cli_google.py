@@ -5,6 +5,7 @@ Real gspread and real google-auth against the local Sheets API server.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
-from tests.workbooks import AS_OF, clean_production
+from tests.workbooks import AS_OF, clean_production, set_cell
 
 SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
@@ -244,3 +245,16 @@ def test_credentials_without_the_sheets_scope_are_not_blamed_on_sharing(
     assert "do not carry the Google Sheets scope" in last
     assert "--scopes=https://www.googleapis.com/auth/spreadsheets" in last
     assert "share the spreadsheet" not in result.output
+
+
+def test_a_date_cell_past_2099_names_the_date_it_shows(google: GoogleHome, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Schedule", 5, "Due", dt.date(9999, 12, 31))  # arrives as serial 2958465
+    result = run_cli("validate", google.make(tabs), "--format", "json", "--as-of", AS_OF)
+    [issue] = [i for i in json.loads(result.stdout)["issues"] if i["cell"] == "H5"]
+    assert issue["rule"] == "value.type"
+    assert issue["message"] == (
+        "This is 9999-12-31 as a date (the number 2958465), but a number is read as a date "
+        "only between 1950 and 2099: outside them it is likelier an amount or a year typed in "
+        "the wrong column. Check the cell; write a date as 2026-03-14."
+    )

@@ -157,3 +157,32 @@ def test_report_text_and_markdown(home: Any, run_cli: Any) -> None:
     markdown = run_cli("report", str(path), "--as-of", AS_OF, "--format", "markdown")
     assert "| Department |" in markdown.output
     assert "| Lighting |" in markdown.output
+
+
+def test_an_unreadable_allocation_blanks_the_total_allocation(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Departments", 3, "Allocation", "ten thousand")  # Sound
+    path = home.make(tabs)
+    document = report(run_cli, path)
+    departments = by(document["budget"]["by_department"], "department")
+    assert departments["Lighting"]["allocation"] == "20000.00"
+    assert departments["Sound"]["allocation"] is None
+    # 50000.00 of the 60000.00 could be read: shown blank, not understated
+    assert departments["Total"]["allocation"] is None
+    assert departments["Total"]["unallocated"] is None
+    assert departments["Total"]["budgeted"] == "30000.00"  # the lines still count
+    assert document["budget"]["allocations_excluded"] == 1
+    assert ("value.type", "D3") in {(i["rule"], i["cell"]) for i in document["issues"]}
+    text = run_cli("report", str(path), "--as-of", AS_OF)
+    assert "1 department Allocation(s) could not be read" in text.output
+
+
+def test_a_blank_allocation_is_no_cap_and_the_total_covers_the_others(
+    home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Departments", 3, "Allocation", None)  # Sound: no cap, not a typo
+    document = report(run_cli, home.make(tabs))
+    total = by(document["budget"]["by_department"], "department")["Total"]
+    assert total["allocation"] == "50000.00"
+    assert document["budget"]["allocations_excluded"] == 0

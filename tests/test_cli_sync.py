@@ -39,6 +39,31 @@ def test_sync_writes_the_five_summary_tabs(home: Any, run_cli: Any) -> None:
     assert {row[0] for row in vendors[1:]} == {"Bright Lights Hire", "Timber Co"}
 
 
+def test_summary_counts_unreadable_allocations_and_blanks_their_total(
+    home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Departments", 3, "Allocation", "10k")  # Sound
+    location = home.make(tabs)
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 1
+    summary = {row[0]: (row[1] if len(row) > 1 else None) for row in home.rows(location, "Summary")}
+    assert summary["Allocation"] in (None, "")
+    assert summary["Unallocated"] in (None, "")
+    assert summary["Department Allocations that could not be read"] == 1
+    assert Decimal(str(summary["Budgeted"])) == Decimal("30000")
+    variance = home.rows(location, "Budget Variance")
+    header = variance[0]
+    total = next(row for row in variance if row[0] == "Total")
+    assert total[header.index("Allocation")] in (None, "")
+    lighting = next(row for row in variance if row[0] == "Lighting")
+    assert Decimal(str(lighting[header.index("Allocation")])) == Decimal("20000")
+    clean = home.make(clean_production())
+    assert run_cli("sync", clean, "--as-of", AS_OF).exit_code == 0
+    rows = {row[0]: row[1] for row in home.rows(clean, "Summary") if len(row) > 1}
+    assert rows["Department Allocations that could not be read"] == 0
+    assert Decimal(str(rows["Allocation"])) == Decimal("60000")
+
+
 def test_sync_leaves_source_tabs_as_typed(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", "$1,500.00")

@@ -72,6 +72,36 @@ def test_decimal_comma_from_config(home: Any, run_cli: Any, tmp_path: Path) -> N
     assert lighting_actual(run_cli, path)[0] == "3234.50"
 
 
+@pytest.mark.parametrize(
+    ("typed", "decimal_comma", "meant"),
+    [
+        ("1.234", "false", "if you meant 1,234 type 1234"),
+        ("1,234", "true", "if you meant 1.234 type 1234"),
+    ],
+)
+def test_money_text_with_three_decimals_is_an_issue_not_rounded(
+    typed: str, decimal_comma: str, meant: str, home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Actual", typed)
+    path = home.make(tabs)
+    home.settings(f"decimal_comma = {decimal_comma}\n")
+    result = run_cli("report", str(path), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.stdout)
+    lighting = next(r for r in document["budget"]["by_department"] if r["department"] == "Lighting")
+    assert lighting["actual"] == "2000.00"  # L-02 left out, not counted as 1.23
+    [issue] = [i for i in document["issues"] if i["rule"] == "value.type"]
+    assert (issue["tab"], issue["column"], issue["row"], issue["value"]) == (
+        "Budget",
+        "Actual",
+        3,
+        typed,
+    )
+    assert issue["message"].startswith(f"{typed} has three decimal places")
+    assert meant in issue["message"]
+    assert document["budget"]["lines_excluded"] == 1
+
+
 def overdue_cells(run_cli: Any, path: Path) -> set[str]:
     result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
     return {
@@ -257,6 +287,32 @@ def test_merged_cells_mean_their_value_on_every_row_except_money(home: Any, run_
     moved = home.make(tabs)
     home.merge(moved, "Schedule", (3, 4), (4, 4))
     assert space_conflicts(run_cli, moved) == {"D4"}
+
+
+def test_a_budgeted_merged_over_two_lines_says_each_line_needs_its_own(
+    home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Budgeted", None)  # merged into F2 (L-01's Budgeted)
+    path = home.make(tabs)
+    home.merge(path, "Budget", (2, 6), (3, 6))
+    result = run_cli("validate", path, "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    [issue] = json.loads(result.stdout)["issues"]
+    assert (issue["rule"], issue["cell"]) == ("value.required", "F3")
+    assert issue["message"] == (
+        "Budgeted is required, and this cell is part of the merged range F2:F3, whose amount "
+        "counts for row 2 only; unmerge F2:F3 and type each line's own Budgeted."
+    )
+
+
+def test_a_blank_budgeted_that_is_not_merged_says_fill_it_in(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "Budgeted", None)
+    result = run_cli("validate", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    [issue] = json.loads(result.stdout)["issues"]
+    assert (issue["rule"], issue["cell"]) == ("value.required", "F3")
+    assert issue["message"] == "Budgeted is required; fill in this cell."
 
 
 def test_a_money_cell_formatted_as_a_percentage_is_not_cents(run_cli: Any, tmp_path: Path) -> None:

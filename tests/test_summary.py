@@ -107,6 +107,7 @@ def figures(excluded: int = 2) -> Figures:
         by_department=rollup(departments, allocation=True),
         by_category=rollup(categories, allocation=False),
         excluded_lines=excluded,
+        excluded_allocations=0,
         schedule=schedule,
         vendors=vendors,
     )

@@ -173,9 +173,7 @@ class XlsxWorkbook:
             del grid  # the reader's own copy of the cells: free it before the scans below
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
-                raise WorkbookError(
-                    f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
-                ) from exc
+                raise WorkbookError(self._damaged(package, sheet, xml, exc)) from exc
             # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
             # copy in which each error cell shows #N/A; the scan below then puts back the
             # error the cell really shows, so the issue quotes it.
@@ -188,9 +186,7 @@ class XlsxWorkbook:
                 ranges = grid.merged_cell_ranges if merged is not None else None
                 del grid
             except (CalamineError, ValueError) as again:
-                raise WorkbookError(
-                    f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
-                ) from again
+                raise WorkbookError(self._damaged(package, sheet, xml, again)) from again
         rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if merged is not None:
             merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
@@ -215,6 +211,29 @@ class XlsxWorkbook:
                 if current is None or current == "" or isinstance(value, str):
                     line[col] = value
         return rows
+
+    def _damaged(
+        self, package: pkg.Package, sheet: pkg.Sheet, xml: bytes | None, exc: Exception
+    ) -> str:
+        """One sentence for a tab the reader gave up on: which tab, which cell when the sheet
+        XML shows it cheaply (a shared-string index past the table, a yes/no cell holding 2,
+        an unknown cell type), the reader's reason, and what to do."""
+        where = ""
+        if sheet.part and package.has(sheet.part):
+            shared = next(
+                (
+                    len(_SHARED_STRING.findall(package.read(entry.filename)))
+                    for entry in package.entries
+                    if entry.filename.lower().endswith("sharedstrings.xml")
+                ),
+                0,
+            )
+            cell = _damaged_cell(package.read(sheet.part) if xml is None else xml, shared)
+            where = f" at cell {cell}" if cell else ""
+        return (
+            f'The tab "{sheet.title}" in {self.location} is damaged{where} and could not be read '
+            f"({exc}); open the file in Excel or LibreOffice, save it again, and re-run."
+        )
 
     def _within_reach(
         self, package: pkg.Package, sheet: pkg.Sheet
@@ -389,6 +408,34 @@ def _umask() -> int:
 
 
 # An error cell up to its value: <c r="B2" t="e"><f>...</f><v>#SPILL!</v>, never past its </c>.
+# A cell, its attributes and its content (for finding a damaged one; errors only).
+_CELL_XML = re.compile(rb"<(?:\w+:)?c(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_ATTR = re.compile(rb"(?:^|\s)(r|t)\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)<")
+_CELL_TYPES = frozenset({b"b", b"d", b"e", b"inlineStr", b"n", b"s", b"str"})
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+def _damaged_cell(xml: bytes, shared: int) -> str | None:
+    """The address of the first cell no reader can take: an unknown type (t="x"), a yes/no
+    cell holding other than 0 or 1, a shared-string index past the ``shared`` strings."""
+    for match in _CELL_XML.finditer(xml):
+        attrs = dict(_CELL_ATTR.findall(match[1] or b""))
+        kind = attrs.get(b"t", b"n")
+        found = _CELL_VALUE.search(match[2] or b"")
+        value = found[1].strip() if found else None
+        damaged = kind not in _CELL_TYPES or (
+            value is not None
+            and (
+                (kind == b"b" and value.lower() not in (b"0", b"1", b"true", b"false"))
+                or (kind == b"s" and (not value.isdigit() or int(value) >= shared))
+            )
+        )
+        if damaged:
+            return attrs.get(b"r", b"").decode("ascii", "replace") or None
+    return None
+
+
 _ERROR_CELL = re.compile(
     rb"(<(?:\w+:)?c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*(?<!/)>"
     rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v(?:\s[^>]*)?>)[^<]*(</)",

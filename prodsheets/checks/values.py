@@ -63,15 +63,27 @@ def _blank(table: Table, column: Column) -> np.ndarray:
 def _required(table: Table, column: Column) -> list[Issue]:
     rows = table.frame.index.to_numpy()[_blank(table, column)]
     header = table.header(column.name)
+    merged = table.merged.get(column.name, {})
     return [
         table.issue(
             "value.required",
             column.name,
             int(row),
-            f"{header} is required; fill in this cell.",
+            _merged_blank(header, merged[int(row)])
+            if int(row) in merged
+            else f"{header} is required; fill in this cell.",
         )
         for row in rows
     ]
+
+
+def _merged_blank(header: str, span: str) -> str:
+    """A blank money cell under a merge: the amount the merge shows is its first row's."""
+    first_row = span.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return (
+        f"{header} is required, and this cell is part of the merged range {span}, whose amount "
+        f"counts for row {first_row} only; unmerge {span} and type each line's own {header}."
+    )
 
 
 def _negative(table: Table, column: Column) -> list[Issue]:
