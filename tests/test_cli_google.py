@@ -72,6 +72,20 @@ def test_quota_refusal_is_retried(google: GoogleHome, run_cli: Any) -> None:
     assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
 
 
+def test_quota_refusal_with_a_date_to_retry_after_waits_until_then(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    google.server.inject(Fault(status=429, retry_after=2, retry_after_date=True, method="POST"))
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+    writes = [c for c in google.server.calls if c["path"].endswith(":batchUpdate")]
+    assert [c["status"] for c in writes] == [429, 200]
+    # the date is rounded up to the second: the wait is 2 to 3 seconds, not a quick retry
+    assert 1.9 <= writes[1]["time"] - writes[0]["time"] < 4.5
+
+
 def test_write_whose_reply_was_lost_is_applied_once(google: GoogleHome, run_cli: Any) -> None:
     location = google.make(clean_production())
     google.server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))

@@ -21,6 +21,7 @@ Python API (everything on 127.0.0.1; always stop the server)::
         server.spreadsheet("show").read_values(...)   # state access (see state.py)
         server.values("show", "Budget!A1:B2")         # -> [["Line", "Amount"], ["Gaffer", 1200]]
         server.inject(Fault(status=429, retry_after=2, times=1))   # next API call gets 429
+        server.inject(Fault(status=503, retry_after=2, retry_after_date=True))  # as an HTTP date
         server.inject(Fault(kind="drop_after", method="PUT"))      # write applied, reply lost
         server.set_quota(per_minute=60)                            # then 429 per client
         server.calls                                               # one dict per request
@@ -53,6 +54,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import email.utils
 import json
 import math
 import re
@@ -186,7 +188,9 @@ class Fault:
     """A misbehaviour for the next ``times`` API requests that match.
 
     ``kind``: ``"status"`` (reply with ``status``, Google's error shape, and
-    ``Retry-After`` if ``retry_after`` is set), ``"drop"`` (close the connection
+    ``Retry-After`` if ``retry_after`` is set: whole seconds, or with
+    ``retry_after_date=True`` the HTTP date that many seconds from now, the
+    other form HTTP allows), ``"drop"`` (close the connection
     without a reply, nothing applied), ``"drop_after"`` (apply the request, then
     close without a reply: the write happened but the client never hears),
     ``"delay"`` (sleep ``delay_s``, then answer normally).
@@ -200,6 +204,7 @@ class Fault:
     method: str | None = None
     path: str | None = None
     retry_after: float | None = None
+    retry_after_date: bool = False
     delay_s: float = 0.0
     message: str | None = None
 
@@ -557,7 +562,12 @@ class SheetsServer:
     @staticmethod
     def _fault_error(fault: Fault, method_id: str) -> ApiError:
         headers = {}
-        if fault.retry_after is not None:
+        if fault.retry_after is not None and fault.retry_after_date:
+            # An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), rounded up to the second, so
+            # that a client waiting until then waits at least ``retry_after``.
+            when = math.ceil(time.time() + fault.retry_after)
+            headers["Retry-After"] = email.utils.formatdate(when, usegmt=True)
+        elif fault.retry_after is not None:
             headers["Retry-After"] = str(math.ceil(fault.retry_after))
         if fault.status == 429:
             message = fault.message or _quota_message(method_id in WRITE_METHODS)
