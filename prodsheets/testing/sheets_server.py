@@ -193,9 +193,12 @@ class Fault:
     other form HTTP allows), ``"drop"`` (close the connection
     without a reply, nothing applied), ``"drop_after"`` (apply the request, then
     close without a reply: the write happened but the client never hears),
-    ``"delay"`` (sleep ``delay_s``, then answer normally).
+    ``"delay"`` (hold the reply ``delay_s``, then answer normally; stopping the
+    server drops it instead, nothing applied).
     ``method`` (``"GET"``...) and ``path`` (a regex searched in the URL path)
-    narrow which requests match; by default any ``/v4/`` request does.
+    narrow which requests match; by default any ``/v4/`` request does, and only
+    ``path="^/token$"`` reaches the token endpoint (a status there is an OAuth
+    error reply).
     """
 
     kind: str = "status"
@@ -290,6 +293,7 @@ class SheetsServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._stopping = threading.Event()  # cuts short the replies a delay fault holds
 
     # ------------------------------------------------------------ life cycle
 
@@ -297,6 +301,7 @@ class SheetsServer:
         """Bind and serve in a background thread."""
         if self._httpd is not None:
             return self
+        self._stopping.clear()
         handler = type("_BoundHandler", (_Handler,), {"app": self})
         httpd = ThreadingHTTPServer((self.host, self.port), handler)
         httpd.daemon_threads = True
@@ -316,6 +321,7 @@ class SheetsServer:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        self._stopping.set()
         httpd.shutdown()
         httpd.server_close()
         with self._lock:
@@ -531,15 +537,9 @@ class SheetsServer:
         fault = self._take_fault(exchange.method, exchange.path)
         try:
             if fault is not None:
-                exchange.fault = fault.kind if fault.kind != "status" else str(fault.status)
-                if fault.kind == "delay":
-                    time.sleep(fault.delay_s)
-                elif fault.kind == "drop":
-                    exchange.drop = True
+                if self._misbehave(fault, exchange):
                     return 0, b"", {}
-                elif fault.kind == "drop_after":
-                    exchange.drop_after = True
-                else:
+                if fault.kind == "status":
                     raise self._fault_error(fault, route[0] if route else "")
             if route is None:
                 raise ApiError(404, "Method not found.")
@@ -558,6 +558,16 @@ class SheetsServer:
             return 0, b"", {}
         text = json.dumps(_tidy(body), indent=2, ensure_ascii=False) + "\n"
         return status, text.encode("utf-8"), exchange.extra_headers
+
+    def _misbehave(self, fault: Fault, exchange: _Exchange) -> bool:
+        """Note the fault on the exchange and hold the reply for a delay (cut short, and the
+        connection dropped, when the server stops); True when the connection is to close now
+        without a reply. A status fault is left to the caller, which knows the reply's shape."""
+        exchange.fault = fault.kind if fault.kind != "status" else str(fault.status)
+        if fault.kind == "drop" or (fault.kind == "delay" and self._stopping.wait(fault.delay_s)):
+            exchange.drop = True
+        exchange.drop_after = fault.kind == "drop_after"
+        return exchange.drop
 
     @staticmethod
     def _fault_error(fault: Fault, method_id: str) -> ApiError:
@@ -587,22 +597,20 @@ class SheetsServer:
     def _token(self, exchange: _Exchange) -> tuple[int, bytes, dict[str, str]]:
         fault = self._take_fault(exchange.method, exchange.path)  # only faults with path=
         if fault is not None:
-            exchange.fault = fault.kind
-            if fault.kind in ("drop", "drop_after"):
-                exchange.drop = True
+            if self._misbehave(fault, exchange):
                 return 0, b"", {}
-            if fault.kind == "delay":
-                time.sleep(fault.delay_s)
-            else:
+            if fault.kind == "status":
                 reply = {"error": "internal_failure", "error_description": "Fault injected."}
                 return fault.status, json.dumps(reply).encode(), {}
         form = parse_qs(exchange.body.decode("utf-8", "replace"), keep_blank_values=True)
         try:
-            reply = self.authority.exchange(form, self.token_url)
-            return 200, json.dumps(reply).encode(), {}
+            status, reply = 200, self.authority.exchange(form, self.token_url)
         except TokenError as exc:
-            reply = {"error": exc.error, "error_description": exc.description}
-            return 400, json.dumps(reply).encode(), {}
+            status, reply = 400, {"error": exc.error, "error_description": exc.description}
+        if exchange.drop_after:  # a token was issued, but the client never hears
+            exchange.drop = True
+            return 0, b"", {}
+        return status, json.dumps(reply).encode(), {}
 
     def _authenticate(self, exchange: _Exchange, method_id: str) -> AccessToken | None:
         header = exchange.headers.get("Authorization", "")
