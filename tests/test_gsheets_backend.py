@@ -99,6 +99,15 @@ def api_calls(server: SheetsServer) -> list[tuple[str, str]]:
 GET = ("GET", f"/v4/spreadsheets/{KEY}")
 BATCH_GET = ("GET", f"/v4/spreadsheets/{KEY}/values:batchGet")
 BATCH_UPDATE = ("POST", f"/v4/spreadsheets/{KEY}:batchUpdate")
+# the source tabs, then the summary tabs ``summary_tables()`` writes
+TITLES_AFTER_WRITE = [
+    "Budget",
+    "It's Vendors",
+    "Summary",
+    "Budget Variance",
+    "Vendor Report",
+    "Issues",
+]
 
 
 def summary_tables(
@@ -241,14 +250,7 @@ def test_write_creates_typed_formatted_owned_tabs(
 
     spreadsheet = server.spreadsheet(KEY)
     titles = [s.title for s in spreadsheet.sheets]
-    assert titles == [
-        "Budget",
-        "It's Vendors",
-        "Summary",
-        "Budget Variance",
-        "Vendor Report",
-        "Issues",
-    ]
+    assert titles == TITLES_AFTER_WRITE
     assert api_calls(server) == [GET, BATCH_GET, BATCH_UPDATE]
 
     lighting_efc = cell(server, "Budget Variance", 1, 2)
@@ -413,14 +415,7 @@ def test_write_whose_reply_was_lost_is_not_applied_twice(
     workbook.write(summary_tables())
 
     titles = [s.title for s in server.spreadsheet(KEY).sheets]
-    assert titles == [
-        "Budget",
-        "It's Vendors",
-        "Summary",
-        "Budget Variance",
-        "Vendor Report",
-        "Issues",
-    ]
+    assert titles == TITLES_AFTER_WRITE
     assert len(owned_markers(server)) == 4
     summary = server.spreadsheet(KEY).sheet_by_title("Summary")
     assert summary is not None and len(summary.charts) == 1
@@ -593,6 +588,27 @@ def test_lay_out_with_force_replaces_the_tab_in_place(
     assert written == ["Budget"] and after is not None
     assert (after.sheet_id, after.properties["index"]) == (before.sheet_id, 0)
     assert server.values(KEY, "Budget!A2:B3") == [["L-01", "Lighting"]]
+
+
+def test_lay_out_whose_reply_was_lost_adds_each_tab_once(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
+    written = open_show().lay_out([layout("Budget"), layout("Schedule")], force=True)
+    assert written == ["Budget", "Schedule"]
+    assert [s.title for s in server.spreadsheet(KEY).sheets] == [
+        "Budget",
+        "It's Vendors",
+        "Schedule",
+    ]
+    # Schedule is there after the lost write, so only Budget (being replaced) is sent again
+    assert api_calls(server) == [GET, BATCH_UPDATE, GET, BATCH_UPDATE]
+
+    server.calls.clear()
+    server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
+    assert open_show().lay_out([layout("Cast")], force=False) == ["Cast"]
+    assert [s.title for s in server.spreadsheet(KEY).sheets][-1] == "Cast"
+    assert api_calls(server) == [GET, BATCH_UPDATE, GET]  # nothing left to send
 
 
 def test_a_user_login_is_saved_for_its_owner_only_and_used_next_time(

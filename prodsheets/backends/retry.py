@@ -216,7 +216,6 @@ class RetryingHTTPClient(HTTPClient):
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
         super().__init__(auth, session)
         self._shared: Attempts | None = None
-        self.calls: list[tuple[str, str, int]] = []  # (method, url path, request bytes)
 
     def url(self, endpoint: str) -> str:
         """The URL gspread built, pointed at ``api_endpoint`` when one is set."""
@@ -291,7 +290,6 @@ class RetryingHTTPClient(HTTPClient):
                     raise WriteInDoubt(reason) from None
                 attempts.wait(reason)
                 continue
-            self.calls.append((method.upper(), urlsplit(url).path, len(data or b"")))
             if response.ok:
                 return response
             status = response.status_code
