@@ -63,7 +63,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -249,6 +249,11 @@ def _tidy(value: JSON) -> JSON:
     if isinstance(value, list):
         return [_tidy(v) for v in value]
     return value
+
+
+def _one(query: Mapping[str, list[str]], name: str, default: str = "") -> str:
+    """The first value of a query parameter, or ``default``."""
+    return (query.get(name) or [default])[0]
 
 
 def _quota_message(write: bool) -> str:
@@ -615,7 +620,7 @@ class SheetsServer:
     def _authenticate(self, exchange: _Exchange, method_id: str) -> AccessToken | None:
         header = exchange.headers.get("Authorization", "")
         bearer = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        bearer = bearer or (exchange.query.get("access_token") or [""])[0]
+        bearer = bearer or _one(exchange.query, "access_token")
         if not self.require_auth and not bearer:
             return None
         service_method = {
@@ -711,36 +716,28 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        def one(name: str, default: str) -> str:
-            return (query.get(name) or [default])[0]
+        def read(text: str) -> dict[str, JSON]:
+            return spreadsheet.read_values(
+                spreadsheet.resolve(text),
+                value_render=_one(query, "valueRenderOption", "FORMATTED_VALUE"),
+                date_render=_one(query, "dateTimeRenderOption", "SERIAL_NUMBER"),
+                major=_one(query, "majorDimension", "ROWS"),
+            )
 
         if method_id == "get":
             return self._get_spreadsheet(
                 spreadsheet,
                 ranges=query.get("ranges", []),
-                include_grid=one("includeGridData", "false").lower() in ("true", "1"),
-                fields=query.get("fields", [""])[0],
+                include_grid=_one(query, "includeGridData", "false").lower() in ("true", "1"),
+                fields=_one(query, "fields", ""),
             )
         if method_id == "values.get":
-            return spreadsheet.read_values(
-                spreadsheet.resolve(extra or ""),
-                value_render=one("valueRenderOption", "FORMATTED_VALUE"),
-                date_render=one("dateTimeRenderOption", "SERIAL_NUMBER"),
-                major=one("majorDimension", "ROWS"),
-            )
+            return read(extra or "")
         if method_id == "values.batchGet":
             reply: dict[str, JSON] = {"spreadsheetId": spreadsheet.spreadsheet_id}
             ranges = query.get("ranges", [])
             if ranges:
-                reply["valueRanges"] = [
-                    spreadsheet.read_values(
-                        spreadsheet.resolve(text),
-                        value_render=one("valueRenderOption", "FORMATTED_VALUE"),
-                        date_render=one("dateTimeRenderOption", "SERIAL_NUMBER"),
-                        major=one("majorDimension", "ROWS"),
-                    )
-                    for text in ranges
-                ]
+                reply["valueRanges"] = [read(text) for text in ranges]
             return reply
         if method_id == "values.update":
             return self._update_values(spreadsheet, extra or "", query, body)
@@ -840,7 +837,7 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        user_entered = self._input_option(next(iter(query.get("valueInputOption") or []), None))
+        user_entered = self._input_option(_one(query, "valueInputOption"))
         target = spreadsheet.resolve(a1_range, for_write=True)
         if body.get("range"):
             other = spreadsheet.resolve(str(body["range"]), for_write=True)
@@ -859,7 +856,7 @@ class SheetsServer:
             user_entered=user_entered,
             major=str(body.get("majorDimension") or "ROWS"),
         )
-        if (query.get("includeValuesInResponse") or ["false"])[0] == "true":
+        if _one(query, "includeValuesInResponse") == "true":
             reply["updatedData"] = self._updated_data(spreadsheet, reply, query)
         return reply
 
@@ -869,8 +866,8 @@ class SheetsServer:
     ) -> dict[str, JSON]:
         return spreadsheet.read_values(
             spreadsheet.resolve(str(reply["updatedRange"])),
-            value_render=(query.get("responseValueRenderOption") or ["FORMATTED_VALUE"])[0],
-            date_render=(query.get("responseDateTimeRenderOption") or ["SERIAL_NUMBER"])[0],
+            value_render=_one(query, "responseValueRenderOption", "FORMATTED_VALUE"),
+            date_render=_one(query, "responseDateTimeRenderOption", "SERIAL_NUMBER"),
         )
 
     def _append_values(
@@ -880,7 +877,7 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        user_entered = self._input_option(next(iter(query.get("valueInputOption") or []), None))
+        user_entered = self._input_option(_one(query, "valueInputOption"))
         target = spreadsheet.resolve(a1_range)
         sheet = target.sheet
         values: list[list[JSON]] = body.get("values") or []
@@ -897,7 +894,7 @@ class SheetsServer:
         height = len(values)
         width = max((len(line) for line in values), default=0)
         left = target.cols[0]
-        insert = (query.get("insertDataOption") or ["OVERWRITE"])[0] == "INSERT_ROWS"
+        insert = _one(query, "insertDataOption") == "INSERT_ROWS"
         if insert:
             moved = {}
             for (row, col), cell in sheet.cells.items():
@@ -911,7 +908,7 @@ class SheetsServer:
             for_write=True,
         )
         updates = spreadsheet.write_values(where, values, user_entered=user_entered)
-        if (query.get("includeValuesInResponse") or ["false"])[0] == "true":
+        if _one(query, "includeValuesInResponse") == "true":
             updates["updatedData"] = self._updated_data(spreadsheet, updates, query)
         reply: dict[str, JSON] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if table is not None:
@@ -1153,17 +1150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
-
-
-@contextlib.contextmanager
-def running(**kwargs: Any) -> Iterator[SheetsServer]:
-    """``with running() as server:`` — a started SheetsServer, always stopped."""
-    server = SheetsServer(**kwargs)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
