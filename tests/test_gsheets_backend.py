@@ -405,6 +405,15 @@ def test_quota_refusal_is_retried_after_the_time_google_asks(
     assert [c["status"] for c in server.calls if c["path"].startswith("/v4/")] == [429, 200, 200]
 
 
+def test_a_read_has_one_time_budget_for_both_its_calls(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    server.inject(Fault(kind="delay", delay_s=1.5, path=f"^/v4/spreadsheets/{KEY}$"))
+    server.inject(Fault(status=503, path="values:batchGet$"))
+    with pytest.raises(WorkbookError, match=r"HTTP 503\) for 1 second;"):
+        open_show(retry_seconds=1).read(["Budget"])  # the tab list took the whole second
+
+
 def test_write_whose_reply_was_lost_is_not_applied_twice(
     server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
 ) -> None:

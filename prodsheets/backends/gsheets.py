@@ -130,6 +130,11 @@ class GoogleWorkbook:
     # -- the Workbook protocol -------------------------------------------------------------
 
     def read(self, select: Sequence[str] | None = None) -> Contents:
+        # Both calls share one time budget, as a write and its re-reads do.
+        with self._client().one_deadline():
+            return self._read(select)
+
+    def _read(self, select: Sequence[str] | None) -> Contents:
         sheets = self._fetch_sheets()
         self._seen = sheets
         if select is None:

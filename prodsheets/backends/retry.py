@@ -129,7 +129,7 @@ def give_up_sentence(
     ``reason``: an HTTP status, ``"sign-in"`` (the token endpoint answered with errors),
     ``"sign-in unreachable"`` / ``"sign-in silent"`` (it could not be reached / gave no
     answer), ``"connection"`` or ``"silent"`` (the same for the Sheets API)."""
-    seconds = f"{budget:g} seconds"
+    seconds = f"{budget:g} second" + ("" if budget == 1 else "s")
     where = endpoint or GOOGLE_SHEETS
     no_token = "so no access token could be had (the credentials were not refused)"
     if reason == "429":
