@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import time
 from typing import Any
 
@@ -71,6 +72,20 @@ def test_quota_refusal_is_retried(google: GoogleHome, run_cli: Any) -> None:
     result = run_cli("sync", location, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+
+
+def test_quota_refusal_with_a_date_to_retry_after_waits_until_then(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    google.server.inject(Fault(status=429, retry_after=2, retry_after_date=True, method="POST"))
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert google.titles(location) == SOURCE_TABS + SUMMARY_TABS
+    writes = [c for c in google.server.calls if c["path"].endswith(":batchUpdate")]
+    assert [c["status"] for c in writes] == [429, 200]
+    # the date is rounded up to the second: the wait is 2 to 3 seconds, not a quick retry
+    assert 1.9 <= writes[1]["time"] - writes[0]["time"] < 4.5
 
 
 def test_write_whose_reply_was_lost_is_applied_once(google: GoogleHome, run_cli: Any) -> None:
@@ -188,6 +203,54 @@ def test_sign_in_service_down_is_retried_then_not_blamed_on_the_key(
     last = result.output.strip().splitlines()[-1]
     assert "sign-in service kept failing for 5 seconds" in last
     assert "revoked" not in result.output and "new key" not in result.output
+
+
+def test_sign_in_service_out_of_reach_is_named_and_not_blamed_on_sheets(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    # dropped connections to the token endpoint are retried like any other
+    google.server.inject(Fault(kind="drop", times=2, path="^/token$"))
+    result = run_cli("validate", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    info = google.server.service_account_info()
+    unreachable = google.folder / "unreachable.json"
+    token_uri = f"http://127.0.0.1:{closed}/token"
+    unreachable.write_text(json.dumps({**info, "token_uri": token_uri}), "utf-8")
+    started = time.monotonic()
+    result = run_cli("validate", location, "--credentials", str(unreachable))
+    assert result.exit_code == 3
+    assert time.monotonic() - started < 30
+    [sentence] = result.output.strip().splitlines()
+    assert f"Could not reach Google's sign-in service at 127.0.0.1:{closed} for 5 s" in sentence
+    assert "check the network connection" in sentence
+    assert "the credentials were not refused" in sentence
+    assert "Google Sheets" not in sentence and "new key" not in sentence
+    for line in info["private_key"].splitlines():
+        if len(line) > 20:
+            assert line not in result.output
+
+
+def test_a_server_that_never_answers_ends_the_run_in_bounded_time(
+    google: GoogleHome, run_cli: Any
+) -> None:
+    location = google.make(clean_production())
+    before = google.snapshot(location)
+    # the write is held without a reply far longer than the run may last (retry_seconds = 5)
+    google.server.inject(Fault(kind="delay", delay_s=600, method="POST", path=":batchUpdate$"))
+    started = time.monotonic()
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    took = time.monotonic() - started
+    assert result.exit_code == 3, result.output
+    assert 55 < took < 90  # a minute of silence for one request, then no time left to retry
+    [sentence] = result.output.strip().splitlines()
+    assert f"Google Sheets at {google.server.url} gave no answer for 60 seconds" in sentence
+    assert sentence.endswith("if it keeps happening.")
+    assert google.snapshot(location) == before
 
 
 def test_revoked_key_is_one_sentence_exit_3_without_the_key(

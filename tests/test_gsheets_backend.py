@@ -99,6 +99,15 @@ def api_calls(server: SheetsServer) -> list[tuple[str, str]]:
 GET = ("GET", f"/v4/spreadsheets/{KEY}")
 BATCH_GET = ("GET", f"/v4/spreadsheets/{KEY}/values:batchGet")
 BATCH_UPDATE = ("POST", f"/v4/spreadsheets/{KEY}:batchUpdate")
+# the source tabs, then the summary tabs ``summary_tables()`` writes
+TITLES_AFTER_WRITE = [
+    "Budget",
+    "It's Vendors",
+    "Summary",
+    "Budget Variance",
+    "Vendor Report",
+    "Issues",
+]
 
 
 def summary_tables(
@@ -241,14 +250,7 @@ def test_write_creates_typed_formatted_owned_tabs(
 
     spreadsheet = server.spreadsheet(KEY)
     titles = [s.title for s in spreadsheet.sheets]
-    assert titles == [
-        "Budget",
-        "It's Vendors",
-        "Summary",
-        "Budget Variance",
-        "Vendor Report",
-        "Issues",
-    ]
+    assert titles == TITLES_AFTER_WRITE
     assert api_calls(server) == [GET, BATCH_GET, BATCH_UPDATE]
 
     lighting_efc = cell(server, "Budget Variance", 1, 2)
@@ -403,6 +405,15 @@ def test_quota_refusal_is_retried_after_the_time_google_asks(
     assert [c["status"] for c in server.calls if c["path"].startswith("/v4/")] == [429, 200, 200]
 
 
+def test_a_read_has_one_time_budget_for_both_its_calls(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    server.inject(Fault(kind="delay", delay_s=1.5, path=f"^/v4/spreadsheets/{KEY}$"))
+    server.inject(Fault(status=503, path="values:batchGet$"))
+    with pytest.raises(WorkbookError, match=r"HTTP 503\) for 1 second;"):
+        open_show(retry_seconds=1).read(["Budget"])  # the tab list took the whole second
+
+
 def test_write_whose_reply_was_lost_is_not_applied_twice(
     server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
 ) -> None:
@@ -413,14 +424,7 @@ def test_write_whose_reply_was_lost_is_not_applied_twice(
     workbook.write(summary_tables())
 
     titles = [s.title for s in server.spreadsheet(KEY).sheets]
-    assert titles == [
-        "Budget",
-        "It's Vendors",
-        "Summary",
-        "Budget Variance",
-        "Vendor Report",
-        "Issues",
-    ]
+    assert titles == TITLES_AFTER_WRITE
     assert len(owned_markers(server)) == 4
     summary = server.spreadsheet(KEY).sheet_by_title("Summary")
     assert summary is not None and len(summary.charts) == 1
@@ -593,6 +597,27 @@ def test_lay_out_with_force_replaces_the_tab_in_place(
     assert written == ["Budget"] and after is not None
     assert (after.sheet_id, after.properties["index"]) == (before.sheet_id, 0)
     assert server.values(KEY, "Budget!A2:B3") == [["L-01", "Lighting"]]
+
+
+def test_lay_out_whose_reply_was_lost_adds_each_tab_once(
+    server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
+) -> None:
+    server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
+    written = open_show().lay_out([layout("Budget"), layout("Schedule")], force=True)
+    assert written == ["Budget", "Schedule"]
+    assert [s.title for s in server.spreadsheet(KEY).sheets] == [
+        "Budget",
+        "It's Vendors",
+        "Schedule",
+    ]
+    # Schedule is there after the lost write, so only Budget (being replaced) is sent again
+    assert api_calls(server) == [GET, BATCH_UPDATE, GET, BATCH_UPDATE]
+
+    server.calls.clear()
+    server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
+    assert open_show().lay_out([layout("Cast")], force=False) == ["Cast"]
+    assert [s.title for s in server.spreadsheet(KEY).sheets][-1] == "Cast"
+    assert api_calls(server) == [GET, BATCH_UPDATE, GET]  # nothing left to send
 
 
 def test_a_user_login_is_saved_for_its_owner_only_and_used_next_time(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import re
@@ -535,6 +536,20 @@ def test_injected_faults(sheets_server: SheetsServer, authed: requests.Session) 
     assert time.monotonic() - started >= 0.3
     faults = [c["fault"] for c in sheets_server.calls if c["fault"]]
     assert faults == ["429", "429", "503", "drop", "drop_after", "delay"]
+
+
+def test_retry_after_can_be_an_http_date(
+    sheets_server: SheetsServer, authed: requests.Session
+) -> None:
+    url = f"{sheets_server.url}/v4/spreadsheets/show/values/Budget!A1"
+    sheets_server.inject(Fault(status=429, retry_after=30, retry_after_date=True))
+    asked = time.time()
+    limited = authed.get(url)
+    assert limited.status_code == 429
+    header = limited.headers["Retry-After"]
+    assert re.fullmatch(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", header)
+    when = email.utils.parsedate_to_datetime(header).timestamp()
+    assert 30 <= when - asked <= 32
 
 
 def test_per_minute_quota(sheets_server: SheetsServer, authed: requests.Session) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -130,6 +130,11 @@ class GoogleWorkbook:
     # -- the Workbook protocol -------------------------------------------------------------
 
     def read(self, select: Sequence[str] | None = None) -> Contents:
+        # Both calls share one time budget, as a write and its re-reads do.
+        with self._client().one_deadline():
+            return self._read(select)
+
+    def _read(self, select: Sequence[str] | None) -> Contents:
         sheets = self._fetch_sheets()
         self._seen = sheets
         if select is None:
@@ -163,27 +168,20 @@ class GoogleWorkbook:
     def write(self, tables: Sequence[SummaryTable]) -> None:
         if not tables:
             return
-        http = self._client()
-        with http.one_deadline() as attempts:
+        with self._client().one_deadline():
             sheets = self._seen if self._seen is not None else self._fetch_sheets()
-            while True:
-                body = {"requests": write_requests(sheets, tables)}
-                try:
-                    self._send(body, "writing the summary tabs")
-                    break
-                except WriteInDoubt as doubt:
-                    # The write may have been applied: look again, then build a write that is
-                    # right either way (our tabs, if there now, are replaced, not added twice).
-                    attempts.wait(doubt.reason, doubt.retry_after)
-                    sheets = self._fetch_sheets()
-                except _Rejected as rejected:
-                    fresh = self._fetch_sheets()
-                    if _shape(fresh) != _shape(sheets):
-                        raise WorkbookChanged(
-                            f"The tabs of {self.location} changed while prodsheets was writing; "
-                            "nothing was written, run sync again."
-                        ) from None
-                    raise WorkbookError(rejected.sentence) from None
+            try:
+                # If an answer is lost, our tabs, there now or not, are replaced, not added twice.
+                self._apply(
+                    "writing the summary tabs", sheets, lambda now: write_requests(now, tables)
+                )
+            except _Rejected as rejected:
+                if _shape(self._fetch_sheets()) != _shape(rejected.sheets):
+                    raise WorkbookChanged(
+                        f"The tabs of {self.location} changed while prodsheets was writing; "
+                        "nothing was written, run sync again."
+                    ) from None
+                raise WorkbookError(rejected.sentence) from None
         self._seen = None
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
@@ -202,29 +200,22 @@ class GoogleWorkbook:
                 f"{self.location} already has the tabs {', '.join(skipped)}; "
                 "use --force to replace them."
             )
-        body = {"requests": layout_requests(sheets, plan)}
-        http = self._client()
-        with http.one_deadline() as attempts:
-            while True:
-                try:
-                    self._send(body, "laying out the tabs")
-                    break
-                except WriteInDoubt as doubt:
-                    attempts.wait(doubt.reason, doubt.retry_after)
-                    sheets = self._fetch_sheets()
-                    now = {s.key: s for s in sheets}
-                    # New tabs that are there now came from the write we lost the answer to
-                    # (it is all or nothing); tabs being replaced are simply replaced again.
-                    left = [
-                        (now.get(tab.title.casefold()), tab)
-                        for found, tab in plan
-                        if found is not None or tab.title.casefold() not in now
-                    ]
-                    if not left:
-                        break
-                    body = {"requests": layout_requests(sheets, left)}
-                except _Rejected as rejected:
-                    raise WorkbookError(rejected.sentence) from None
+
+        def requests_for(now: list[Sheet]) -> list[Request]:
+            # New tabs that are there now came from a write we lost the answer to (it is all or
+            # nothing); tabs being replaced are simply replaced again.
+            present = {s.key: s for s in now}
+            left = [
+                (present.get(tab.title.casefold()), tab)
+                for found, tab in plan
+                if found is not None or tab.title.casefold() not in present
+            ]
+            return layout_requests(now, left) if left else []
+
+        try:
+            self._apply("laying out the tabs", sheets, requests_for)
+        except _Rejected as rejected:
+            raise WorkbookError(rejected.sentence) from None
         return [tab.title for _, tab in plan]
 
     # -- Google calls ------------------------------------------------------------------------
@@ -249,15 +240,31 @@ class GoogleWorkbook:
         sheets = [sheet_from(entry) for entry in reply.get("sheets", [])]
         return sorted(sheets, key=lambda s: s.index)
 
-    def _send(self, body: Request, doing: str) -> None:
-        self.last_request_bytes = request_bytes(body)
-        try:
-            with self._speaking(doing):
-                self._client().batch_update(self.key, body)
-        except WorkbookError as error:
-            if getattr(error, "status", 0) == 400:
-                raise _Rejected(str(error)) from None
-            raise
+    def _apply(
+        self, doing: str, sheets: list[Sheet], requests_for: Callable[[list[Sheet]], list[Request]]
+    ) -> None:
+        """One ``batchUpdate`` of ``requests_for(sheets)``. When its fate is unknown (5xx, no
+        answer), look at the tabs again and send what ``requests_for`` makes of them now (nothing
+        if it makes nothing): right whether or not the first one was applied. A 400 raises
+        ``_Rejected`` with the tabs that write was built from."""
+        with self._client().one_deadline() as attempts:
+            while True:
+                requests = requests_for(sheets)
+                if not requests:
+                    return
+                body = {"requests": requests}
+                self.last_request_bytes = request_bytes(body)
+                try:
+                    with self._speaking(doing):
+                        self._client().batch_update(self.key, body)
+                    return
+                except WriteInDoubt as doubt:
+                    attempts.wait(doubt.reason, doubt.retry_after)
+                    sheets = self._fetch_sheets()
+                except WorkbookError as error:
+                    if getattr(error, "status", 0) == 400:
+                        raise _Rejected(str(error), sheets) from None
+                    raise
 
     @contextmanager
     def _speaking(self, doing: str) -> Iterator[None]:
@@ -275,6 +282,7 @@ class GoogleWorkbook:
         detail = err.error if isinstance(err.error, dict) else {}
         message = str(detail.get("message", "")).strip()[:300]
         account = self._login.account if self._login else ""
+        source = self._login.source if self._login else "the credentials"
         if status == 404:
             return WorkbookNotFound(
                 f"No Google spreadsheet has the key {self.key}; check the link."
@@ -286,7 +294,6 @@ class GoogleWorkbook:
                 "enable it in the Google Cloud console and run again.",
             )
         if status == 403 and "insufficient authentication scopes" in message:
-            source = self._login.source if self._login else "the credentials"
             return _status(
                 403,
                 f"The credentials from {source} do not carry the Google Sheets scope "
@@ -303,7 +310,6 @@ class GoogleWorkbook:
                 f"spreadsheet with {who} as an editor.",
             )
         if status == 401:
-            source = self._login.source if self._login else "the credentials"
             return _status(
                 401,
                 f"Google did not accept the credentials from {source}; create a new key "
@@ -326,9 +332,10 @@ class GoogleWorkbook:
 class _Rejected(Exception):
     """A 400 on a write: either the spreadsheet changed under us, or a bug of ours."""
 
-    def __init__(self, sentence: str) -> None:
+    def __init__(self, sentence: str, sheets: list[Sheet]) -> None:
         super().__init__(sentence)
         self.sentence = sentence
+        self.sheets = sheets  # what the refused write was built from
 
 
 def _status(status: int, sentence: str) -> WorkbookError:
@@ -532,8 +539,7 @@ def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
 def tab_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
     """Values, header look, number formats, row marks and widths of one owned tab."""
     width = len(table.columns)
-    header = {"values": [{"userEnteredValue": {"stringValue": c.name}} for c in table.columns]}
-    rows = [header] + [{"values": [cell_data(v) for v in row]} for row in table.rows]
+    rows = _row_data([c.name for c in table.columns], table.rows)
     requests: list[Request] = [
         # The whole sheet as range with "*": every cell we do not write is emptied, values,
         # formats, notes and dropdowns alike, whatever an earlier sync or a person left.
@@ -568,6 +574,23 @@ def cell_data(value: SummaryValue | bool) -> Request:
     return {"userEnteredValue": {"numberValue": value}}
 
 
+def _row_data(headers: Sequence[str], rows: Sequence[Sequence[SummaryValue]]) -> list[Request]:
+    """The header row, as text, then the rows, typed, as ``RowData``."""
+    header = {"values": [{"userEnteredValue": {"stringValue": h}} for h in headers]}
+    return [header] + [{"values": [cell_data(v) for v in row]} for row in rows]
+
+
+def _number_format(sheet_id: int, rows: tuple[int, int], col: int, look: Format) -> Request:
+    """The number format of ``look`` on rows ``rows`` (0-based, end excluded) of a column."""
+    return {
+        "repeatCell": {
+            "range": _grid(sheet_id, rows, (col, col + 1)),
+            "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
+            "fields": "userEnteredFormat.numberFormat",
+        }
+    }
+
+
 def _grid(sheet_id: int, rows: tuple[int, int], columns: tuple[int, int]) -> Request:
     return {
         "sheetId": sheet_id,
@@ -600,15 +623,7 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
             while end < count and table.format_of(end, col) == look:
                 end += 1
             if look in NUMBER_FORMATS:
-                requests.append(
-                    {
-                        "repeatCell": {
-                            "range": _grid(sheet_id, (start + 1, end + 1), (col, col + 1)),
-                            "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
-                            "fields": "userEnteredFormat.numberFormat",
-                        }
-                    }
-                )
+                requests.append(_number_format(sheet_id, (start + 1, end + 1), col, look))
             start = end
     return requests
 
@@ -833,8 +848,7 @@ def plan_order(plan: list[tuple[Sheet | None, LayoutTab]], tab: LayoutTab) -> in
 def _layout_tab(sheet_id: int, tab: LayoutTab) -> list[Request]:
     width = len(tab.headers)
     rows_end = max(1000, len(tab.rows) + 100)
-    header = {"values": [{"userEnteredValue": {"stringValue": h}} for h in tab.headers]}
-    rows = [header] + [{"values": [cell_data(v) for v in row]} for row in tab.rows]
+    rows = _row_data(tab.headers, tab.rows)
     requests: list[Request] = [
         {
             "updateCells": {
@@ -845,17 +859,11 @@ def _layout_tab(sheet_id: int, tab: LayoutTab) -> list[Request]:
         },
         _header_look(sheet_id, width),
     ]
-    for col, look in enumerate(tab.formats):
-        if look in NUMBER_FORMATS:
-            requests.append(
-                {
-                    "repeatCell": {
-                        "range": _grid(sheet_id, (1, rows_end), (col, col + 1)),
-                        "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
-                        "fields": "userEnteredFormat.numberFormat",
-                    }
-                }
-            )
+    requests += [
+        _number_format(sheet_id, (1, rows_end), col, look)
+        for col, look in enumerate(tab.formats)
+        if look in NUMBER_FORMATS
+    ]
     for col, allowed in sorted(tab.dropdowns.items()):
         if isinstance(allowed, str):
             reference = allowed if allowed.startswith("=") else "=" + allowed

@@ -5,10 +5,14 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
 
 - sends every request to ``api_endpoint`` instead of ``https://sheets.googleapis.com`` (a proxy
   or the local test server), rewriting the URL here rather than patching ``gspread.urls``;
-- retries HTTP 429, 5xx, dropped connections and a token endpoint that is down (google-auth's
-  retryable ``RefreshError``) with exponential backoff and full jitter,
-  waiting at least what ``Retry-After`` asks, and gives up with one plain sentence once
-  ``retry_seconds`` have gone by;
+- retries HTTP 429, 5xx, dropped connections, a server that gives no answer, and a token
+  endpoint that is down or out of reach (google-auth's retryable ``RefreshError``, its
+  ``TransportError``) with exponential backoff and full jitter, waiting at least what
+  ``Retry-After`` asks, and gives up with one plain sentence once ``retry_seconds`` have gone
+  by;
+- lets no request wait for an answer longer than the time left to retry, or ``SILENCE_FLOOR``
+  when less is left (a large ``values.batchGet`` needs that long before Google's first byte):
+  a hung server or proxy ends a run within about ``retry_seconds`` plus a minute;
 - never replays a ``spreadsheets.batchUpdate`` whose fate is unknown (5xx or a dropped
   connection): it raises ``WriteInDoubt`` so the caller re-reads the spreadsheet and builds a
   write that is right whether or not the first one was applied.
@@ -35,6 +39,7 @@ from requests import Response
 from prodsheets.errors import WorkbookError
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
+GOOGLE_SIGN_IN = "oauth2.googleapis.com"  # the host of a service-account key's token_uri
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # requests' own faults that mean "the answer never arrived": the request may or may not have
 # been carried out on the other side.
@@ -42,8 +47,11 @@ CONNECTION_FAULTS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.Timeout,
-    TransportError,
 )
+CONNECT_SECONDS = 15.0
+# Seconds one request may go without a byte of answer: the time left to retry, within these.
+SILENCE_FLOOR = 60.0
+SILENCE_CAP = 300.0
 
 
 class WriteInDoubt(Exception):
@@ -66,12 +74,25 @@ class Attempts:
     jitter: Callable[[], float] = random.random
     base: float = 0.5
     cap: float = 32.0
+    sign_in: str = GOOGLE_SIGN_IN  # the token endpoint's host, for messages
     count: int = 0
     started: float = field(default=-1.0)
+    silence: float = SILENCE_FLOOR  # the read timeout given to the latest request
 
     def __post_init__(self) -> None:
         if self.started < 0:
             self.started = self.clock()
+
+    def left(self) -> float:
+        """Seconds of the budget not yet used."""
+        return self.budget - (self.clock() - self.started)
+
+    def timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` seconds for the next request: it may wait for an answer as long
+        as there is time left to retry, never less than ``SILENCE_FLOOR`` nor more than
+        ``SILENCE_CAP``."""
+        self.silence = min(SILENCE_CAP, max(SILENCE_FLOOR, self.left()))
+        return (CONNECT_SECONDS, self.silence)
 
     def wait(self, reason: str, retry_after: float | None = None) -> None:
         """Sleep before the next try, or raise ``WorkbookError`` when time is up.
@@ -83,17 +104,34 @@ class Attempts:
         delay = ceiling * self.jitter()
         if retry_after is not None:
             delay = max(delay, retry_after)
-        left = self.budget - (self.clock() - self.started)
-        if delay > left:
-            raise WorkbookError(give_up_sentence(reason, self.budget, self.endpoint))
+        if delay > self.left():
+            raise WorkbookError(self.give_up(reason))
         self.count += 1
         self.sleep(delay)
 
+    def give_up(self, reason: str) -> str:
+        """The one sentence a person reads when retries ran out."""
+        return give_up_sentence(
+            reason, self.budget, self.endpoint, sign_in=self.sign_in, silence=self.silence
+        )
 
-def give_up_sentence(reason: str, budget: float, endpoint: str) -> str:
-    """The one sentence a person reads when retries ran out."""
-    seconds = f"{budget:g} seconds"
+
+def give_up_sentence(
+    reason: str,
+    budget: float,
+    endpoint: str,
+    *,
+    sign_in: str = GOOGLE_SIGN_IN,
+    silence: float = SILENCE_FLOOR,
+) -> str:
+    """The one sentence a person reads when retries ran out.
+
+    ``reason``: an HTTP status, ``"sign-in"`` (the token endpoint answered with errors),
+    ``"sign-in unreachable"`` / ``"sign-in silent"`` (it could not be reached / gave no
+    answer), ``"connection"`` or ``"silent"`` (the same for the Sheets API)."""
+    seconds = f"{budget:g} second" + ("" if budget == 1 else "s")
     where = endpoint or GOOGLE_SHEETS
+    no_token = "so no access token could be had (the credentials were not refused)"
     if reason == "429":
         return (
             f"Google Sheets kept refusing requests for quota reasons (HTTP 429) for {seconds}; "
@@ -104,14 +142,47 @@ def give_up_sentence(reason: str, budget: float, endpoint: str) -> str:
             f"Google's sign-in service kept failing for {seconds}, so no access token could "
             "be had (the credentials themselves were not refused); run again later."
         )
+    if reason == "sign-in unreachable":
+        return (
+            f"Could not reach Google's sign-in service at {sign_in} for {seconds}, {no_token}; "
+            f"check the network connection, or a firewall or proxy that blocks {sign_in}, "
+            "and run again."
+        )
+    if reason == "sign-in silent":
+        return (
+            f"Google's sign-in service at {sign_in} gave no answer for {silence:g} seconds, "
+            f"{no_token}; run again later, and check the network or a proxy if it keeps "
+            "happening."
+        )
     if reason == "connection":
         return (
             f"Could not reach Google Sheets at {where} for {seconds}; check the network "
             "connection (or api_endpoint in prodsheets.toml) and run again."
         )
+    if reason == "silent":
+        return (
+            f"Google Sheets at {where} gave no answer for {silence:g} seconds and there was "
+            f"no time left to try again (retry_seconds is {budget:g}); run again later, and "
+            "check the network, a proxy or api_endpoint in prodsheets.toml if it keeps "
+            "happening."
+        )
     return (
         f"Google Sheets answered with server errors (HTTP {reason}) for {seconds}; run again later."
     )
+
+
+def sign_in_host(credentials: Any) -> str:
+    """The host of the credentials' token endpoint (never more of its URL), for messages."""
+    uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
+    if not isinstance(uri, str) or not uri:
+        return GOOGLE_SIGN_IN
+    return urlsplit(uri).netloc.rpartition("@")[2] or GOOGLE_SIGN_IN
+
+
+def _silent(fault: BaseException) -> bool:
+    """Whether a fault (or the one google-auth wrapped) is a read timeout: no answer came."""
+    seen = (fault, fault.__cause__, *fault.args)
+    return any(isinstance(f, requests.exceptions.ReadTimeout) for f in seen)
 
 
 def retry_after_seconds(response: Response) -> float | None:
@@ -144,9 +215,7 @@ class RetryingHTTPClient(HTTPClient):
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
         super().__init__(auth, session)
-        self.timeout = (15.0, 300.0)
         self._shared: Attempts | None = None
-        self.calls: list[tuple[str, str, int]] = []  # (method, url path, request bytes)
 
     def url(self, endpoint: str) -> str:
         """The URL gspread built, pointed at ``api_endpoint`` when one is set."""
@@ -157,7 +226,10 @@ class RetryingHTTPClient(HTTPClient):
 
     def attempts(self) -> Attempts:
         return self._shared or Attempts(
-            budget=self.retry_seconds, endpoint=self.api_endpoint, sleep=self.sleep
+            budget=self.retry_seconds,
+            endpoint=self.api_endpoint,
+            sleep=self.sleep,
+            sign_in=sign_in_host(getattr(self.session, "credentials", None)),
         )
 
     @contextmanager
@@ -197,7 +269,7 @@ class RetryingHTTPClient(HTTPClient):
                     data=data,
                     files=files,
                     headers=headers,
-                    timeout=self.timeout,
+                    timeout=attempts.timeout(),
                 )
             except RefreshError as refused:
                 # google-auth marks a token endpoint that is down or busy (5xx, 429) as
@@ -207,12 +279,17 @@ class RetryingHTTPClient(HTTPClient):
                     raise
                 attempts.wait("sign-in")
                 continue
-            except CONNECTION_FAULTS:
-                if is_write:
-                    raise WriteInDoubt("connection") from None
-                attempts.wait("connection")
+            except TransportError as lost:
+                # google-auth could not reach its token endpoint, or it gave no answer: nothing
+                # reached Sheets (or Sheets refused with a 401), so even a write is sent again.
+                attempts.wait("sign-in silent" if _silent(lost) else "sign-in unreachable")
                 continue
-            self.calls.append((method.upper(), urlsplit(url).path, len(data or b"")))
+            except CONNECTION_FAULTS as lost:
+                reason = "silent" if _silent(lost) else "connection"
+                if is_write:
+                    raise WriteInDoubt(reason) from None
+                attempts.wait(reason)
+                continue
             if response.ok:
                 return response
             status = response.status_code

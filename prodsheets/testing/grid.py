@@ -22,7 +22,6 @@ from prodsheets.a1 import column_index, column_letter, quote_title
 
 JSON = Any
 EPOCH = dt.datetime(1899, 12, 30)
-MAX_COLUMNS = 18278  # ZZZ
 
 
 class RangeError(ValueError):

@@ -21,6 +21,7 @@ Python API (everything on 127.0.0.1; always stop the server)::
         server.spreadsheet("show").read_values(...)   # state access (see state.py)
         server.values("show", "Budget!A1:B2")         # -> [["Line", "Amount"], ["Gaffer", 1200]]
         server.inject(Fault(status=429, retry_after=2, times=1))   # next API call gets 429
+        server.inject(Fault(status=503, retry_after=2, retry_after_date=True))  # as an HTTP date
         server.inject(Fault(kind="drop_after", method="PUT"))      # write applied, reply lost
         server.set_quota(per_minute=60)                            # then 429 per client
         server.calls                                               # one dict per request
@@ -53,6 +54,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import email.utils
 import json
 import math
 import re
@@ -61,7 +63,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -186,12 +188,17 @@ class Fault:
     """A misbehaviour for the next ``times`` API requests that match.
 
     ``kind``: ``"status"`` (reply with ``status``, Google's error shape, and
-    ``Retry-After`` if ``retry_after`` is set), ``"drop"`` (close the connection
+    ``Retry-After`` if ``retry_after`` is set: whole seconds, or with
+    ``retry_after_date=True`` the HTTP date that many seconds from now, the
+    other form HTTP allows), ``"drop"`` (close the connection
     without a reply, nothing applied), ``"drop_after"`` (apply the request, then
     close without a reply: the write happened but the client never hears),
-    ``"delay"`` (sleep ``delay_s``, then answer normally).
+    ``"delay"`` (hold the reply ``delay_s``, then answer normally; stopping the
+    server drops it instead, nothing applied).
     ``method`` (``"GET"``...) and ``path`` (a regex searched in the URL path)
-    narrow which requests match; by default any ``/v4/`` request does.
+    narrow which requests match; by default any ``/v4/`` request does, and only
+    ``path="^/token$"`` reaches the token endpoint (a status there is an OAuth
+    error reply).
     """
 
     kind: str = "status"
@@ -200,6 +207,7 @@ class Fault:
     method: str | None = None
     path: str | None = None
     retry_after: float | None = None
+    retry_after_date: bool = False
     delay_s: float = 0.0
     message: str | None = None
 
@@ -241,6 +249,11 @@ def _tidy(value: JSON) -> JSON:
     if isinstance(value, list):
         return [_tidy(v) for v in value]
     return value
+
+
+def _one(query: Mapping[str, list[str]], name: str, default: str = "") -> str:
+    """The first value of a query parameter, or ``default``."""
+    return (query.get(name) or [default])[0]
 
 
 def _quota_message(write: bool) -> str:
@@ -285,6 +298,7 @@ class SheetsServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._stopping = threading.Event()  # cuts short the replies a delay fault holds
 
     # ------------------------------------------------------------ life cycle
 
@@ -292,6 +306,7 @@ class SheetsServer:
         """Bind and serve in a background thread."""
         if self._httpd is not None:
             return self
+        self._stopping.clear()
         handler = type("_BoundHandler", (_Handler,), {"app": self})
         httpd = ThreadingHTTPServer((self.host, self.port), handler)
         httpd.daemon_threads = True
@@ -311,6 +326,7 @@ class SheetsServer:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        self._stopping.set()
         httpd.shutdown()
         httpd.server_close()
         with self._lock:
@@ -526,15 +542,9 @@ class SheetsServer:
         fault = self._take_fault(exchange.method, exchange.path)
         try:
             if fault is not None:
-                exchange.fault = fault.kind if fault.kind != "status" else str(fault.status)
-                if fault.kind == "delay":
-                    time.sleep(fault.delay_s)
-                elif fault.kind == "drop":
-                    exchange.drop = True
+                if self._misbehave(fault, exchange):
                     return 0, b"", {}
-                elif fault.kind == "drop_after":
-                    exchange.drop_after = True
-                else:
+                if fault.kind == "status":
                     raise self._fault_error(fault, route[0] if route else "")
             if route is None:
                 raise ApiError(404, "Method not found.")
@@ -554,10 +564,25 @@ class SheetsServer:
         text = json.dumps(_tidy(body), indent=2, ensure_ascii=False) + "\n"
         return status, text.encode("utf-8"), exchange.extra_headers
 
+    def _misbehave(self, fault: Fault, exchange: _Exchange) -> bool:
+        """Note the fault on the exchange and hold the reply for a delay (cut short, and the
+        connection dropped, when the server stops); True when the connection is to close now
+        without a reply. A status fault is left to the caller, which knows the reply's shape."""
+        exchange.fault = fault.kind if fault.kind != "status" else str(fault.status)
+        if fault.kind == "drop" or (fault.kind == "delay" and self._stopping.wait(fault.delay_s)):
+            exchange.drop = True
+        exchange.drop_after = fault.kind == "drop_after"
+        return exchange.drop
+
     @staticmethod
     def _fault_error(fault: Fault, method_id: str) -> ApiError:
         headers = {}
-        if fault.retry_after is not None:
+        if fault.retry_after is not None and fault.retry_after_date:
+            # An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), rounded up to the second, so
+            # that a client waiting until then waits at least ``retry_after``.
+            when = math.ceil(time.time() + fault.retry_after)
+            headers["Retry-After"] = email.utils.formatdate(when, usegmt=True)
+        elif fault.retry_after is not None:
             headers["Retry-After"] = str(math.ceil(fault.retry_after))
         if fault.status == 429:
             message = fault.message or _quota_message(method_id in WRITE_METHODS)
@@ -577,27 +602,25 @@ class SheetsServer:
     def _token(self, exchange: _Exchange) -> tuple[int, bytes, dict[str, str]]:
         fault = self._take_fault(exchange.method, exchange.path)  # only faults with path=
         if fault is not None:
-            exchange.fault = fault.kind
-            if fault.kind in ("drop", "drop_after"):
-                exchange.drop = True
+            if self._misbehave(fault, exchange):
                 return 0, b"", {}
-            if fault.kind == "delay":
-                time.sleep(fault.delay_s)
-            else:
+            if fault.kind == "status":
                 reply = {"error": "internal_failure", "error_description": "Fault injected."}
                 return fault.status, json.dumps(reply).encode(), {}
         form = parse_qs(exchange.body.decode("utf-8", "replace"), keep_blank_values=True)
         try:
-            reply = self.authority.exchange(form, self.token_url)
-            return 200, json.dumps(reply).encode(), {}
+            status, reply = 200, self.authority.exchange(form, self.token_url)
         except TokenError as exc:
-            reply = {"error": exc.error, "error_description": exc.description}
-            return 400, json.dumps(reply).encode(), {}
+            status, reply = 400, {"error": exc.error, "error_description": exc.description}
+        if exchange.drop_after:  # a token was issued, but the client never hears
+            exchange.drop = True
+            return 0, b"", {}
+        return status, json.dumps(reply).encode(), {}
 
     def _authenticate(self, exchange: _Exchange, method_id: str) -> AccessToken | None:
         header = exchange.headers.get("Authorization", "")
         bearer = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        bearer = bearer or (exchange.query.get("access_token") or [""])[0]
+        bearer = bearer or _one(exchange.query, "access_token")
         if not self.require_auth and not bearer:
             return None
         service_method = {
@@ -693,36 +716,28 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        def one(name: str, default: str) -> str:
-            return (query.get(name) or [default])[0]
+        def read(text: str) -> dict[str, JSON]:
+            return spreadsheet.read_values(
+                spreadsheet.resolve(text),
+                value_render=_one(query, "valueRenderOption", "FORMATTED_VALUE"),
+                date_render=_one(query, "dateTimeRenderOption", "SERIAL_NUMBER"),
+                major=_one(query, "majorDimension", "ROWS"),
+            )
 
         if method_id == "get":
             return self._get_spreadsheet(
                 spreadsheet,
                 ranges=query.get("ranges", []),
-                include_grid=one("includeGridData", "false").lower() in ("true", "1"),
-                fields=query.get("fields", [""])[0],
+                include_grid=_one(query, "includeGridData", "false").lower() in ("true", "1"),
+                fields=_one(query, "fields", ""),
             )
         if method_id == "values.get":
-            return spreadsheet.read_values(
-                spreadsheet.resolve(extra or ""),
-                value_render=one("valueRenderOption", "FORMATTED_VALUE"),
-                date_render=one("dateTimeRenderOption", "SERIAL_NUMBER"),
-                major=one("majorDimension", "ROWS"),
-            )
+            return read(extra or "")
         if method_id == "values.batchGet":
             reply: dict[str, JSON] = {"spreadsheetId": spreadsheet.spreadsheet_id}
             ranges = query.get("ranges", [])
             if ranges:
-                reply["valueRanges"] = [
-                    spreadsheet.read_values(
-                        spreadsheet.resolve(text),
-                        value_render=one("valueRenderOption", "FORMATTED_VALUE"),
-                        date_render=one("dateTimeRenderOption", "SERIAL_NUMBER"),
-                        major=one("majorDimension", "ROWS"),
-                    )
-                    for text in ranges
-                ]
+                reply["valueRanges"] = [read(text) for text in ranges]
             return reply
         if method_id == "values.update":
             return self._update_values(spreadsheet, extra or "", query, body)
@@ -822,7 +837,7 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        user_entered = self._input_option(next(iter(query.get("valueInputOption") or []), None))
+        user_entered = self._input_option(_one(query, "valueInputOption"))
         target = spreadsheet.resolve(a1_range, for_write=True)
         if body.get("range"):
             other = spreadsheet.resolve(str(body["range"]), for_write=True)
@@ -841,7 +856,7 @@ class SheetsServer:
             user_entered=user_entered,
             major=str(body.get("majorDimension") or "ROWS"),
         )
-        if (query.get("includeValuesInResponse") or ["false"])[0] == "true":
+        if _one(query, "includeValuesInResponse") == "true":
             reply["updatedData"] = self._updated_data(spreadsheet, reply, query)
         return reply
 
@@ -851,8 +866,8 @@ class SheetsServer:
     ) -> dict[str, JSON]:
         return spreadsheet.read_values(
             spreadsheet.resolve(str(reply["updatedRange"])),
-            value_render=(query.get("responseValueRenderOption") or ["FORMATTED_VALUE"])[0],
-            date_render=(query.get("responseDateTimeRenderOption") or ["SERIAL_NUMBER"])[0],
+            value_render=_one(query, "responseValueRenderOption", "FORMATTED_VALUE"),
+            date_render=_one(query, "responseDateTimeRenderOption", "SERIAL_NUMBER"),
         )
 
     def _append_values(
@@ -862,7 +877,7 @@ class SheetsServer:
         query: dict[str, list[str]],
         body: dict[str, JSON],
     ) -> dict[str, JSON]:
-        user_entered = self._input_option(next(iter(query.get("valueInputOption") or []), None))
+        user_entered = self._input_option(_one(query, "valueInputOption"))
         target = spreadsheet.resolve(a1_range)
         sheet = target.sheet
         values: list[list[JSON]] = body.get("values") or []
@@ -879,7 +894,7 @@ class SheetsServer:
         height = len(values)
         width = max((len(line) for line in values), default=0)
         left = target.cols[0]
-        insert = (query.get("insertDataOption") or ["OVERWRITE"])[0] == "INSERT_ROWS"
+        insert = _one(query, "insertDataOption") == "INSERT_ROWS"
         if insert:
             moved = {}
             for (row, col), cell in sheet.cells.items():
@@ -893,7 +908,7 @@ class SheetsServer:
             for_write=True,
         )
         updates = spreadsheet.write_values(where, values, user_entered=user_entered)
-        if (query.get("includeValuesInResponse") or ["false"])[0] == "true":
+        if _one(query, "includeValuesInResponse") == "true":
             updates["updatedData"] = self._updated_data(spreadsheet, updates, query)
         reply: dict[str, JSON] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if table is not None:
@@ -1135,17 +1150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
-
-
-@contextlib.contextmanager
-def running(**kwargs: Any) -> Iterator[SheetsServer]:
-    """``with running() as server:`` — a started SheetsServer, always stopped."""
-    server = SheetsServer(**kwargs)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
