@@ -70,7 +70,6 @@ class XlsxWorkbook:
         self.path = Path(location).expanduser()
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
-        self._percent_styles: frozenset[int] = frozenset()  # styles showing a percentage
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -85,17 +84,12 @@ class XlsxWorkbook:
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
         book = self._calamine(data)
-        self._percent_styles = pkg.percent_styles(package, structure)
+        percent = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
         exact = set() if select is None else set(select)
         by_title = {s.title: s for s in structure.sheets}
-
-        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
-            rows = self._sheet_rows(book, package, sheet, nrows=1)
-            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
-
-        owned = pkg.owned_titles(structure, header_of)
+        owned = self._owned(package, structure, book)
         tabs: dict[str, RawTab] = {}
         for title in titles:
             if wanted is not None and title not in exact and normalise(title) not in wanted:
@@ -105,7 +99,8 @@ class XlsxWorkbook:
                 tabs[title] = RawTab(title, [])
                 continue
             merged: list[tuple[int, int, int, int]] = []
-            rows = self._sheet_rows(book, package, sheet, merged=merged, percent=title not in owned)
+            styles = frozenset() if title in owned else percent  # our tabs keep their numbers
+            rows = self._sheet_rows(book, package, sheet, merged=merged, percent_styles=styles)
             tabs[title] = RawTab(title, rows, tuple(merged))
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
@@ -131,6 +126,21 @@ class XlsxWorkbook:
         digest = hashlib.sha256(data).hexdigest()
         return data, Snapshot(info.st_size, info.st_mtime_ns, digest)
 
+    def _owned(
+        self, package: pkg.Package, structure: pkg.Structure, book: Any = None
+    ) -> frozenset[str]:
+        """The tabs that are ours (``pkg.owned_titles``), reading the header rows it asks for
+        with ``book``, the calamine reader of the file (opened here, once, when not given)."""
+
+        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
+            nonlocal book
+            if book is None:
+                book = self._calamine(package.data)
+            rows = self._sheet_rows(book, package, sheet, nrows=1)
+            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
+
+        return pkg.owned_titles(structure, header_of)
+
     def _calamine(self, data: bytes) -> Any:
         from python_calamine import CalamineError, CalamineWorkbook
 
@@ -147,17 +157,17 @@ class XlsxWorkbook:
         nrows: int | None = None,
         *,
         merged: list[tuple[int, int, int, int]] | None = None,
-        percent: bool = False,
+        percent_styles: frozenset[int] = frozenset(),
     ) -> list[list[RawCell]]:
         """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges.
-        ``percent``: a number formatted as a percentage comes as the text it shows ("10%"),
-        as people's tabs want it (our own summary tabs keep their numbers)."""
+        A number in a cell of one of ``percent_styles`` (formats showing a percentage) comes as
+        the text it shows ("10%"), as people's tabs want it."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
         xml: bytes | None = None  # the sheet part as calamine should see it, when changed
         width: int | None = None  # read only this many columns
-        styles = self._percent_styles if percent and has_part else frozenset()
+        styles = percent_styles if has_part else frozenset()
         too_big = has_part and _claimed_area(package, sheet.part) > MAX_CELLS
         wide, shown_as_percent = False, list[tuple[int, int]]()
         if styles or too_big:
@@ -268,13 +278,7 @@ class XlsxWorkbook:
             )
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
-
-        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
-            book = self._calamine(data)
-            rows = self._sheet_rows(book, package, sheet, nrows=1)
-            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
-
-        owned = pkg.owned_titles(structure, header_of)
+        owned = self._owned(package, structure)
         plan = pkg.plan_write(package, structure, owned, tables)
         self._replace(
             lambda handle: pkg.write_package(
