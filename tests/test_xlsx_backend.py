@@ -130,6 +130,23 @@ def test_formula_results_errors_and_missing_results(tmp_path: Path) -> None:
     assert rows[3][4] == "#N/A"
 
 
+def test_errors_and_formulas_in_a_sheet_written_with_a_namespace_prefix(tmp_path: Path) -> None:
+    """Some programs (the Open XML SDK) write <x:c> cells in an <x:worksheet>: their errors
+    and formulas without a result are read all the same, not taken for blank cells."""
+    path = tmp_path / "prefixed.xlsx"
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{pkg.MAIN_NS}">'
+        '<x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Code</x:t></x:is></x:c>'
+        '<x:c r="B1" t="inlineStr"><x:is><x:t>Budgeted</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="e"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c>'
+        '<x:c r="B2"><x:f>A2+1</x:f></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+    raw_xlsx(path, {"Budget": ""}, extra={"xl/worksheets/sheet1.xml": sheet})
+    rows = XlsxWorkbook(str(path)).read().tabs["Budget"].rows
+    assert rows[0] == ["Code", "Budgeted"]
+    assert rows[1] == ["#DIV/0!", CellProblem("=A2+1", pkg.NO_RESULT)]
+
+
 @pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#PYTHON!"])
 def test_error_values_newer_than_the_reader_knows(error: str, tmp_path: Path) -> None:
     """Excel 365's newer errors (a dynamic array that cannot spill, ...) are read as the error

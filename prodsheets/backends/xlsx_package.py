@@ -557,6 +557,7 @@ def formula_cells(stream: BinaryIO) -> dict[tuple[int, int], RawCell]:
     shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
     carry = b""
     needles: tuple[bytes, ...] = ()
+    data_end = b""
     while True:
         chunk = stream.read(1 << 22)
         buffer = carry + chunk
@@ -567,9 +568,10 @@ def formula_cells(stream: BinaryIO) -> dict[tuple[int, int], RawCell]:
                 continue
             p = (root.group(1) or b"") if root else b""
             needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
-        data_end = buffer.find(b"sheetData>")
-        if data_end >= 0 and buffer[data_end - 1 : data_end] in (b"/", b":"):
-            _scan(buffer[:data_end], needles, found, shared)  # no cells after sheetData
+            data_end = b"</" + p + b"sheetData>"
+        end = buffer.find(data_end)
+        if end >= 0:
+            _scan(buffer[:end], needles, found, shared)  # no cells after sheetData
             break
         if not chunk:
             _scan(buffer, needles, found, shared)
