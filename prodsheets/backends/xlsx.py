@@ -167,13 +167,12 @@ class XlsxWorkbook:
         has_part = bool(sheet.part) and package.has(sheet.part)
         xml: bytes | None = None  # the sheet part as calamine should see it, when changed
         width: int | None = None  # read only this many columns
-        styles = percent_styles if has_part else frozenset()
-        too_big = has_part and _claimed_area(package, sheet.part) > MAX_CELLS
-        wide, shown_as_percent = False, list[tuple[int, int]]()
-        if styles or too_big:
+        scan = pkg.CellScan()  # what calamine does not say: one pass over the part
+        if has_part:
+            too_big = _claimed_area(package, sheet.part) > MAX_CELLS
             with package.open_part(sheet.part) as stream:
-                wide, shown_as_percent = pkg.scan_cells(stream, styles, wide=too_big)
-        if wide:  # past column Z, with no <dimension> to say how far: look closer
+                scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+        if scan.wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
         source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
@@ -206,24 +205,21 @@ class XlsxWorkbook:
             merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
         # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
         # "10%" is an issue, not ten cents
-        for row, col in shown_as_percent:
+        for row, col in scan.percent:
             if row < len(rows) and col < len(rows[row]):
                 rows[row][col] = _as_percent(rows[row][col])
-        if has_part:
-            with package.open_part(sheet.part) as stream:
-                special = pkg.formula_cells(stream)
-            for (row, col), value in special.items():
-                if (nrows is not None and row >= nrows) or (width is not None and col >= width):
-                    continue
-                while len(rows) <= row:
-                    rows.append([])
-                line = rows[row]
-                if len(line) <= col:
-                    line.extend([None] * (col + 1 - len(line)))
-                current = line[col]
-                # a formula with a saved text result that calamine did give stays as it is
-                if current is None or current == "" or isinstance(value, str):
-                    line[col] = value
+        for (row, col), value in scan.special.items():
+            if (nrows is not None and row >= nrows) or (width is not None and col >= width):
+                continue
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            if len(line) <= col:
+                line.extend([None] * (col + 1 - len(line)))
+            current = line[col]
+            # a formula with a saved text result that calamine did give stays as it is
+            if current is None or current == "" or isinstance(value, str):
+                line[col] = value
         return rows
 
     def _within_reach(

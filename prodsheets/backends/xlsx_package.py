@@ -449,13 +449,6 @@ def owned_titles(
 
 
 # --------------------------------------------------------------------------------------------
-# Formula cells calamine cannot describe: errors and formulas saved without a result
-
-_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
-_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-# --------------------------------------------------------------------------------------------
 # Cells formatted as a percentage (the file stores 10% as 0.1)
 
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
@@ -491,38 +484,74 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     return frozenset(found)
 
 
+# --------------------------------------------------------------------------------------------
+# What calamine does not say: errors and formulas saved without a result, percentages
+
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
 
+NO_RESULT = (
+    "This cell has a formula with no saved result; open and save the workbook in Excel or "
+    "LibreOffice so its value is stored."
+)
 
-def scan_cells(
-    stream: BinaryIO, styles: frozenset[int], *, wide: bool = False
-) -> tuple[bool, list[tuple[int, int]]]:
-    """One pass over a sheet part, in chunks: (with ``wide``) whether any cell lies right of
-    column Z, and the (row, col), 0-based, of the number cells styled with one of ``styles``
-    (a byte-level look at only the cells that name such a style)."""
-    found: list[tuple[int, int]] = []
-    needle = (
-        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(styles)) + rb')"')
-        if styles
+
+@dataclass
+class CellScan:
+    """What a byte-level look at a sheet part finds that calamine does not say; rows and
+    columns are 0-based."""
+
+    wide: bool = False  # (when asked) some cell lies right of column Z
+    percent: list[tuple[int, int]] = field(default_factory=list)  # numbers shown as a percentage
+    # cells whose value calamine cannot give: an error's text, or a formula with no result
+    special: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+
+
+def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool = False) -> CellScan:
+    """One pass over a sheet part, in chunks of whole rows, with ``bytes.find`` and regexes
+    that only look closely at the cells that matter (formulas, errors, the number cells
+    styled with one of ``percent_styles``), so it adds little to calamine's own read; with
+    ``wide``, also whether any cell lies right of column Z."""
+    scan = CellScan()
+    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
+    styled = (
+        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(percent_styles)) + rb')"')
+        if percent_styles
         else None
     )
-    seen_wide = False
     carry = b""
+    needles: tuple[bytes, ...] = ()
+    data_end = b""
     while True:
         chunk = stream.read(1 << 22)
         buffer = carry + chunk
-        cut = len(buffer) if not chunk else buffer.rfind(b"</row>")
-        if cut < 0:
-            carry = buffer
-            continue
-        piece = buffer[:cut]
-        if wide and not seen_wide:
-            seen_wide = _WIDE_CELL.search(piece) is not None
-        if needle is not None:
-            _styled_in(piece, needle, styles, found)
-        if not chunk or (needle is None and seen_wide):
-            return seen_wide, found
-        carry = buffer[cut:]
+        if not needles:
+            root = re.search(rb"<(\w+:)?worksheet\b", buffer)
+            if root is None and chunk:
+                carry = buffer
+                continue
+            p = (root.group(1) or b"") if root else b""
+            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
+            data_end = b"</" + p + b"sheetData>"
+        end = buffer.find(data_end)
+        last = end >= 0 or not chunk  # no cells after sheetData
+        if last:
+            piece = buffer[:end] if end >= 0 else buffer
+        else:
+            cut = buffer.rfind(b"</row>")
+            if cut < 0:
+                carry = buffer
+                continue
+            cut += len(b"</row>")
+            piece, carry = buffer[:cut], buffer[cut:]
+        _scan(piece, needles, scan.special, shared)
+        if styled is not None:
+            _styled_in(piece, styled, percent_styles, scan.percent)
+        if wide and not scan.wide:
+            scan.wide = _WIDE_CELL.search(piece) is not None
+        if last:
+            return scan
 
 
 def _styled_in(
@@ -540,50 +569,6 @@ def _styled_in(
         style = attrs.get(b"s", b"")
         if where and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in styles:
             found.append((int(where.group(2)) - 1, column_index(where.group(1))))
-
-
-NO_RESULT = (
-    "This cell has a formula with no saved result; open and save the workbook in Excel or "
-    "LibreOffice so its value is stored."
-)
-
-
-def formula_cells(stream: BinaryIO) -> dict[tuple[int, int], RawCell]:
-    """Cells whose value calamine cannot give: (row, col) 0-based -> error text or CellProblem.
-
-    A byte-level scan of the sheet XML with ``bytes.find`` that only looks closely at cells
-    holding a formula or an error, so it adds little to calamine's own read."""
-    found: dict[tuple[int, int], RawCell] = {}
-    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
-    carry = b""
-    needles: tuple[bytes, ...] = ()
-    data_end = b""
-    while True:
-        chunk = stream.read(1 << 22)
-        buffer = carry + chunk
-        if not needles:
-            root = re.search(rb"<(\w+:)?worksheet\b", buffer)
-            if root is None and chunk:
-                carry = buffer
-                continue
-            p = (root.group(1) or b"") if root else b""
-            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
-            data_end = b"</" + p + b"sheetData>"
-        end = buffer.find(data_end)
-        if end >= 0:
-            _scan(buffer[:end], needles, found, shared)  # no cells after sheetData
-            break
-        if not chunk:
-            _scan(buffer, needles, found, shared)
-            break
-        cut = buffer.rfind(b"</row>")
-        if cut < 0:
-            carry = buffer
-            continue
-        cut += len(b"</row>")
-        _scan(buffer[:cut], needles, found, shared)
-        carry = buffer[cut:]
-    return found
 
 
 def _scan(
