@@ -20,7 +20,6 @@ import re
 import secrets
 import stat
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -405,12 +404,10 @@ def _as_percent(value: RawCell) -> RawCell:
 
 
 def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
-    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only)."""
+    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only):
+    every other part is copied as it is stored, not decompressed and compressed again."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in package.entries:
-            content = data if info.filename == part else package.read(info.filename)
-            target.writestr(info.filename, content)  # a new entry: the package's stays as read
+    pkg.write_package(out, package, changed={part: data}, removed=set(), added=())
     return out.getvalue()
 
 
