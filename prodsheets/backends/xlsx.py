@@ -175,33 +175,26 @@ class XlsxWorkbook:
             xml, width = self._within_reach(package, sheet)
         source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
-            grid = source.get_sheet_by_name(sheet.title)
-            values = grid.to_python(skip_empty_area=False, nrows=nrows)
-            ranges = grid.merged_cell_ranges if merged is not None else None
-            del grid  # the reader's own copy of the cells: free it before the scans below
+            rows, ranges = _cells(source, sheet.title, nrows)
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({exc}).'
                 ) from exc
             # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
-            # copy in which each error cell shows #N/A; the scan below then puts back the
-            # error the cell really shows, so the issue quotes it.
+            # copy in which each error cell shows #N/A; the scan's finds below then put back
+            # the error the cell really shows, so the issue quotes it.
             shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
-                grid = self._calamine(_with_part(package, sheet.part, shown)).get_sheet_by_name(
-                    sheet.title
+                rows, ranges = _cells(
+                    self._calamine(_with_part(package, sheet.part, shown)), sheet.title, nrows
                 )
-                values = grid.to_python(skip_empty_area=False, nrows=nrows)
-                ranges = grid.merged_cell_ranges if merged is not None else None
-                del grid
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
                 ) from again
-        rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
         if merged is not None:
-            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
+            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges)
         # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
         # "10%" is an issue, not ten cents
         for row, col in scan.percent:
@@ -393,6 +386,12 @@ _ERROR_CELL = re.compile(
     rb"(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v(?:\s[^>]*)?>)[^<]*(</)",
     re.S,
 )
+
+
+def _cells(book: Any, title: str, nrows: int | None) -> tuple[list[list[RawCell]], list[Any]]:
+    """A tab's cells as calamine gives them (an empty cell is ""), and its merged ranges."""
+    grid = book.get_sheet_by_name(title)
+    return grid.to_python(skip_empty_area=False, nrows=nrows), grid.merged_cell_ranges or []
 
 
 def _as_percent(value: RawCell) -> RawCell:
