@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import io
 import math
@@ -454,7 +455,7 @@ _TEMP_NAME = re.compile(r"-(\d+)-[0-9a-f]{8}$")
 
 def _remove_stale_temp_files(folder: Path, name: str) -> None:
     """Temporary files a killed run left behind: their process is gone, or they are old."""
-    for path in folder.glob(f"{TEMP_PREFIX}{glob_escape(name)}-*"):
+    for path in folder.glob(f"{TEMP_PREFIX}{glob.escape(name)}-*"):
         found = _TEMP_NAME.search(path.name)
         if found is None:
             continue
@@ -467,10 +468,6 @@ def _remove_stale_temp_files(folder: Path, name: str) -> None:
         if not alive or old:
             with contextlib.suppress(OSError):
                 path.unlink()
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([\[\]*?])", r"[\1]", text)
 
 
 def _process_alive(pid: int) -> bool:
@@ -486,14 +483,6 @@ def _process_alive(pid: int) -> bool:
 # --------------------------------------------------------------------------------------------
 # init: a new workbook laid out with openpyxl (there is nothing to preserve)
 
-_LAYOUT_FORMATS = {
-    Format.MONEY: pkg.NUMBER_FORMATS[Format.MONEY],
-    Format.PERCENT: pkg.NUMBER_FORMATS[Format.PERCENT],
-    Format.INTEGER: pkg.NUMBER_FORMATS[Format.INTEGER],
-    Format.NUMBER: pkg.NUMBER_FORMATS[Format.NUMBER],
-    Format.DATE: pkg.NUMBER_FORMATS[Format.DATE],
-    Format.DATETIME: pkg.NUMBER_FORMATS[Format.DATETIME],
-}
 _RANGE = re.compile(
     r"^(?:'(?P<qtab>(?:[^']|'')+)'|(?P<tab>[^!]+))!\$?(?P<c1>[A-Za-z]{1,3})\$?(?P<r1>\d+)"
     r"(?::\$?(?P<c2>[A-Za-z]{1,3})\$?(?P<r2>\d+)?)?$"
@@ -539,8 +528,8 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
             if col < len(tab.widths):
                 dimension.width = tab.widths[col]
             fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
-            if fmt in _LAYOUT_FORMATS:
-                dimension.number_format = _LAYOUT_FORMATS[fmt]
+            if fmt in pkg.NUMBER_FORMATS:
+                dimension.number_format = pkg.NUMBER_FORMATS[fmt]
         for row_number, values in enumerate(tab.rows, start=2):
             for col, value in enumerate(values):
                 if value is None:
@@ -556,8 +545,8 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
                 else:
                     cell.value = value
                 fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
-                if fmt in _LAYOUT_FORMATS and not isinstance(value, str):
-                    cell.number_format = _LAYOUT_FORMATS[fmt]
+                if fmt in pkg.NUMBER_FORMATS and not isinstance(value, str):
+                    cell.number_format = pkg.NUMBER_FORMATS[fmt]
         for col, choices in sorted(tab.dropdowns.items()):
             letter = column_letter(col)
             if isinstance(choices, str):

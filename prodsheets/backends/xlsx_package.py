@@ -10,6 +10,7 @@ are and edits the few bookkeeping parts by inserting text, never by re-serialisi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import struct
@@ -39,10 +40,8 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 OFFICE_DOCUMENT_REL = DOC_REL_NS + "/officeDocument"
 WORKSHEET_REL = DOC_REL_NS + "/worksheet"
@@ -81,8 +80,6 @@ class Package:
     @classmethod
     def open(cls, data: bytes, *, name: str) -> Package:
         """Open ``data`` as a zip; a file that is not one gets a sentence saying what it is."""
-        import io
-
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -299,10 +296,6 @@ class Structure:
     rels: dict[str, tuple[str, str]]  # rId -> (type, zip entry name)
     owned_records: list[OwnedRecord]
     date1904: bool
-
-    @property
-    def titles(self) -> list[str]:
-        return [s.title for s in self.sheets]
 
     def sheet(self, title: str) -> Sheet | None:
         wanted = title.casefold()
