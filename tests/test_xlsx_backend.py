@@ -664,6 +664,7 @@ def test_lay_out_never_replaces_without_force(tmp_path: Path) -> None:
         ("Departments!A2:A", "Departments!$A$2:$A$500"),
         ("'Crew List'!B2:B", "'Crew List'!$B$2:$B$500"),
         ("Vendors!$A$2:$A$90", "Vendors!$A$2:$A$90"),
+        ("'AB1'!A2:A", "'AB1'!$A$2:$A$500"),  # a title that reads as a cell stays quoted
     ],
 )
 def test_range_reference(given: str, expected: str) -> None:

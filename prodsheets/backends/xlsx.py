@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prodsheets.a1 import column_index, column_letter
+from prodsheets.a1 import column_index, column_letter, quote_title
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     Contents,
@@ -498,10 +498,7 @@ def range_reference(reference: str) -> str:
     c1, r1 = found.group("c1").upper(), found.group("r1")
     c2 = (found.group("c2") or c1).upper()
     r2 = found.group("r2") or str(max(int(r1), 1) + _DROPDOWN_ROWS - 2)
-    quoted = (
-        tab if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", tab) else "'" + tab.replace("'", "''") + "'"
-    )
-    return f"{quoted}!${c1}${r1}:${c2}${r2}"
+    return f"{quote_title(tab)}!${c1}${r1}:${c2}${r2}"
 
 
 def build_layout(tabs: Sequence[LayoutTab]) -> Any:
