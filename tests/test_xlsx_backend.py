@@ -593,6 +593,25 @@ def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
 
 
+def test_custom_properties_are_where_the_package_relationship_puts_them(tmp_path: Path) -> None:
+    """The ownership record is read from and written to the custom properties part the
+    package's relationship names, even when it is not docProps/custom.xml."""
+    path = tmp_path / "moved.xlsx"
+    raw_xlsx(path, {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'})
+    XlsxWorkbook(str(path)).write(summary_tables())
+    parts = entries(path)  # another program saves the custom properties under another name
+    parts["docProps/props.xml"] = parts.pop("docProps/custom.xml")
+    for name in ("_rels/.rels", "[Content_Types].xml"):
+        parts[name] = parts[name].replace(b"docProps/custom.xml", b"docProps/props.xml")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+    XlsxWorkbook(str(path)).write(summary_tables())
+    assert "docProps/custom.xml" not in entries(path)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+
+
 def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path) -> None:
     path = tmp_path / "bare.xlsx"
     stray = MINIMAL_STYLES  # a real stylesheet, but the workbook's relationships miss it
@@ -610,6 +629,20 @@ def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path)
     assert b'PartName="/xl/styles.xml"' in parts["[Content_Types].xml"]
     opened = openpyxl.load_workbook(path)
     assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
+
+
+def test_a_styles_part_no_relationship_names_shows_percentages_as_it_shows_dates(
+    tmp_path: Path,
+) -> None:
+    """The reader takes dates from a styles.xml the relationships miss, so percentages too."""
+    path = tmp_path / "bare.xlsx"
+    stray = (
+        f'<?xml version="1.0"?><styleSheet xmlns="{pkg.MAIN_NS}"><cellXfs count="3">'
+        '<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="9"/></cellXfs></styleSheet>'
+    )
+    cells = '<row r="1"><c r="A1" s="1"><v>46090</v></c><c r="B1" s="2"><v>0.1</v></c></row>'
+    raw_xlsx(path, {"Budget": cells}, {"xl/styles.xml": stray})
+    assert XlsxWorkbook(str(path)).read().tabs["Budget"].rows == [[dt.date(2026, 3, 9), "10%"]]
 
 
 def test_styled_rows_mark_every_cell(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CUSTOM_PROPS_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 
 OWNED_PROPERTY = "prodsheets.owned"
+CUSTOM_PART = "docProps/custom.xml"  # where a new workbook's custom properties go
 _PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 # Excel refuses sheet names with these characters, or longer than 31 characters.
@@ -293,9 +294,22 @@ class Structure:
     workbook_part: str
     rels_part: str
     sheets: list[Sheet]
-    rels: dict[str, tuple[str, str]]  # rId -> (type, zip entry name)
+    rels: dict[str, tuple[str, str]]  # the workbook's: rId -> (type, zip entry name)
+    package_rels: dict[str, tuple[str, str]]  # the package's (_rels/.rels), alike
     owned_records: list[OwnedRecord]
     date1904: bool
+
+    @property
+    def styles_part(self) -> str:
+        """The styles part the workbook names or, when it names none, the styles.xml beside
+        it (which readers use all the same)."""
+        folder, slash, _ = self.workbook_part.rpartition("/")
+        return related(self.rels, STYLES_REL) or f"{folder}{slash}styles.xml"
+
+    @property
+    def custom_part(self) -> str:
+        """The custom properties part, which holds the ownership record."""
+        return related(self.package_rels, CUSTOM_PROPS_REL) or CUSTOM_PART
 
     def sheet(self, title: str) -> Sheet | None:
         wanted = title.casefold()
@@ -345,14 +359,15 @@ def read_relationships(package: Package, rels_part: str, source: str) -> dict[st
     return found
 
 
+def related(rels: dict[str, tuple[str, str]], kind: str) -> str:
+    """The part the first relationship of type ``kind`` names ("" when there is none)."""
+    return next((part for k, part in rels.values() if k == kind), "")
+
+
 def read_structure(package: Package, *, name: str) -> Structure:
     """Find the workbook part, its tabs and the ownership record, or say it is not an .xlsx."""
     top = read_relationships(package, "_rels/.rels", "")
-    workbook_part = next(
-        (target for kind, target in top.values() if kind == OFFICE_DOCUMENT_REL), ""
-    )
-    if not workbook_part:
-        workbook_part = "xl/workbook.xml"
+    workbook_part = related(top, OFFICE_DOCUMENT_REL) or "xl/workbook.xml"
     if not package.has(workbook_part):
         raise WorkbookError(
             describe_not_xlsx(b"", name)
@@ -383,15 +398,17 @@ def read_structure(package: Package, *, name: str) -> Structure:
         sheets.append(Sheet(element.get("name", ""), sheet_id, rel_id, part, kind == WORKSHEET_REL))
     props = root.find(f"{{{MAIN_NS}}}workbookPr")
     date1904 = props is not None and props.get("date1904", "").lower() in ("1", "true")
-    return Structure(workbook_part, rels_part, sheets, rels, read_owned(package), date1904)
+    structure = Structure(workbook_part, rels_part, sheets, rels, top, [], date1904)
+    structure.owned_records = read_owned(package, structure.custom_part)
+    return structure
 
 
-def read_owned(package: Package) -> list[OwnedRecord]:
+def read_owned(package: Package, part: str) -> list[OwnedRecord]:
     """The ownership record kept in the custom document property ``prodsheets.owned``."""
-    if not package.has("docProps/custom.xml"):
+    if not package.has(part):
         return []
     try:
-        root = ET.fromstring(package.read("docProps/custom.xml"))
+        root = ET.fromstring(package.read(part))
     except ET.ParseError:
         return []
     for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
@@ -455,8 +472,8 @@ def shows_percent(code: str) -> bool:
 
 def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     """Indexes of the cell styles (``s="N"``) whose number format shows a percentage."""
-    part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    if not part or not package.has(part):
+    part = structure.styles_part
+    if not package.has(part):
         return frozenset()
     try:
         root = ET.fromstring(package.read(part))
@@ -1320,10 +1337,8 @@ def plan_write(
     read = package.read
     folder = structure.workbook_part.rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""
-    styles_part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    styles_related = bool(styles_part)
-    if not styles_related:  # a styles.xml no relationship names is still the one readers use
-        styles_part = f"{prefix}styles.xml"
+    styles_part = structure.styles_part
+    styles_related = bool(related(structure.rels, STYLES_REL))
     styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
     content_types = read("[Content_Types].xml")
     workbook_xml = read(structure.workbook_part)
@@ -1381,7 +1396,7 @@ def plan_write(
             plan.changed[structure.rels_part] = add_relationships(rels_xml, new_rels)
 
     # calcChain: cells of a replaced tab no longer hold formulas
-    calc_part = next((t for k, t in structure.rels.values() if k == CALC_CHAIN_REL), "")
+    calc_part = related(structure.rels, CALC_CHAIN_REL)
     if replaced_ids and calc_part and package.has(calc_part):
         calc_xml = read(calc_part)
         chain = drop_calc_chain_cells(calc_xml, replaced_ids)
@@ -1402,24 +1417,19 @@ def plan_write(
             plan.changed[structure.workbook_part] = recalculating
 
     # ownership
-    custom = "docProps/custom.xml"
+    custom = structure.custom_part
     ordered = [records[t] for t in sorted(records)]
     if package.has(custom):
         plan.changed[custom] = owned_property_xml(read(custom), ordered)
     else:
         plan.added.append((custom, owned_property_xml(None, ordered)))
-        top = read("_rels/.rels") if package.has("_rels/.rels") else None
-        fresh_top = next_rel_id(
-            read_relationships(package, "_rels/.rels", "").keys() if top else []
-        )
-        if top is not None and "custom-properties" in top.decode("utf-8", "replace"):
-            pass  # a relationship exists but the part was missing: reuse the relationship
-        else:
-            rel = [(fresh_top(), CUSTOM_PROPS_REL, "docProps/custom.xml")]
-            if top is None:
-                plan.added.append(("_rels/.rels", add_relationships(None, rel)))
+        # a relationship to a missing part is reused; otherwise the package gets one
+        if not any(kind == CUSTOM_PROPS_REL for kind, _ in structure.package_rels.values()):
+            rel = [(next_rel_id(structure.package_rels)(), CUSTOM_PROPS_REL, custom)]
+            if package.has("_rels/.rels"):
+                plan.changed["_rels/.rels"] = add_relationships(read("_rels/.rels"), rel)
             else:
-                plan.changed["_rels/.rels"] = add_relationships(top, rel)
+                plan.added.append(("_rels/.rels", add_relationships(None, rel)))
     new_parts.append((custom, CUSTOM_PROPS_CT))
 
     content_types = add_overrides(content_types, new_parts)
