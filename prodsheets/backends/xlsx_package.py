@@ -1340,7 +1340,7 @@ def plan_write(
     styles_part = structure.styles_part
     styles_related = bool(related(structure.rels, STYLES_REL))
     styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
-    content_types = read("[Content_Types].xml")
+    content_types = types_xml = read("[Content_Types].xml")
     workbook_xml = read(structure.workbook_part)
     rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
     fresh_rel = next_rel_id(structure.rels)
@@ -1433,13 +1433,14 @@ def plan_write(
     new_parts.append((custom, CUSTOM_PROPS_CT))
 
     content_types = add_overrides(content_types, new_parts)
-    if content_types != read("[Content_Types].xml"):
+    if content_types != types_xml:
         plan.changed["[Content_Types].xml"] = content_types
 
     app = "docProps/app.xml"
     if new_sheets and package.has(app):
         worksheets = [s.title for s in structure.sheets if s.is_worksheet]
-        updated = add_app_titles(read(app), worksheets, [t for t, _, _ in new_sheets])
-        if updated != read(app):
+        app_xml = read(app)
+        updated = add_app_titles(app_xml, worksheets, [t for t, _, _ in new_sheets])
+        if updated != app_xml:
             plan.changed[app] = updated
     return plan
