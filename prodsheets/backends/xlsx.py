@@ -98,10 +98,8 @@ class XlsxWorkbook:
             if sheet is None or not sheet.is_worksheet:
                 tabs[title] = RawTab(title, [])
                 continue
-            merged: list[tuple[int, int, int, int]] = []
             styles = frozenset() if title in owned else percent  # our tabs keep their numbers
-            rows = self._sheet_rows(book, package, sheet, merged=merged, percent_styles=styles)
-            tabs[title] = RawTab(title, rows, tuple(merged))
+            tabs[title] = self._read_tab(book, package, sheet, percent_styles=styles)
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
@@ -136,7 +134,7 @@ class XlsxWorkbook:
             nonlocal book
             if book is None:
                 book = self._calamine(package.data)
-            rows = self._sheet_rows(book, package, sheet, nrows=1)
+            rows = self._read_tab(book, package, sheet, nrows=1).rows
             return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
 
         return pkg.owned_titles(structure, header_of)
@@ -149,19 +147,18 @@ class XlsxWorkbook:
         except (CalamineError, ValueError, OSError) as exc:
             raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
 
-    def _sheet_rows(
+    def _read_tab(
         self,
         book: Any,
         package: pkg.Package,
         sheet: pkg.Sheet,
         nrows: int | None = None,
         *,
-        merged: list[tuple[int, int, int, int]] | None = None,
         percent_styles: frozenset[int] = frozenset(),
-    ) -> list[list[RawCell]]:
-        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges.
-        A number in a cell of one of ``percent_styles`` (formats showing a percentage) comes as
-        the text it shows ("10%"), as people's tabs want it."""
+    ) -> RawTab:
+        """The tab's cells, row by row, and its merged ranges. A number in a cell of one of
+        ``percent_styles`` (formats showing a percentage) comes as the text it shows ("10%"),
+        as people's tabs want it."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
@@ -194,8 +191,6 @@ class XlsxWorkbook:
                 raise WorkbookError(
                     f'The tab "{sheet.title}" in {self.location} could not be read ({again}).'
                 ) from again
-        if merged is not None:
-            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges)
         # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
         # "10%" is an issue, not ten cents
         for row, col in scan.percent:
@@ -213,7 +208,8 @@ class XlsxWorkbook:
             # a formula with a saved text result that calamine did give stays as it is
             if current is None or current == "" or isinstance(value, str):
                 line[col] = value
-        return rows
+        merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges)
+        return RawTab(sheet.title, rows, merged)
 
     def _within_reach(
         self, package: pkg.Package, sheet: pkg.Sheet
