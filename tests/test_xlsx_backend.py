@@ -222,6 +222,25 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         XlsxWorkbook(str(path)).read()
 
 
+def test_a_damaged_sheet_part_is_named(tmp_path: Path) -> None:
+    """Bytes damaged inside a tab's zip entry are a plain sentence naming the part, not an
+    unexpected problem."""
+    path = tmp_path / "show.xlsx"
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n * 7919 % 10007}</v></c></row>' for n in range(1, 5000)
+    )
+    raw_xlsx(path, {"Budget": rows})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[middle : middle + 16] = bytes(b ^ 0x5A for b in data[middle : middle + 16])
+    path.write_bytes(data)
+    damaged = re.escape("Part xl/worksheets/sheet1.xml of the workbook is damaged")
+    with pytest.raises(WorkbookError, match=damaged):
+        XlsxWorkbook(str(path)).read()
+
+
 def test_strict_open_xml_is_refused_rather_than_misread_or_damaged(tmp_path: Path) -> None:
     path = source_workbook(tmp_path / "show.xlsx")
     strict = {

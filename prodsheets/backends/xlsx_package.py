@@ -9,6 +9,7 @@ are and edits the few bookkeeping parts by inserting text, never by re-serialisi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -17,7 +18,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -92,13 +93,17 @@ class Package:
         return part in self.by_name
 
     def read(self, part: str) -> bytes:
+        with self.open_part(part) as stream:
+            return stream.read()
+
+    @contextlib.contextmanager
+    def open_part(self, part: str) -> Iterator[BinaryIO]:
+        """The part, to read as a stream; a damaged one is a WorkbookError, however far in."""
         try:
-            return self._zip.read(part)
+            with self._zip.open(part) as stream:
+                yield stream  # type: ignore[misc]
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise WorkbookError(f"Part {part} of the workbook is damaged ({exc}).") from exc
-
-    def open_part(self, part: str) -> BinaryIO:
-        return self._zip.open(part)  # type: ignore[return-value]
 
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         """The entry's compressed bytes exactly as stored, to copy without recompressing."""
