@@ -537,7 +537,7 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
     )
     carry = b""
     needles: tuple[bytes, ...] = ()
-    data_end = b""
+    row_end = data_end = b""
     while True:
         chunk = stream.read(1 << 22)
         buffer = carry + chunk
@@ -548,17 +548,17 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
                 continue
             p = (root.group(1) or b"") if root else b""
             needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
-            data_end = b"</" + p + b"sheetData>"
-        end = buffer.find(data_end)
+            row_end, data_end = b"</" + p + b"row>", b"</" + p + b"sheetData>"
+        cut = buffer.rfind(row_end)
+        end = buffer.find(data_end, max(cut, 0))  # after the last row, if anywhere
         last = end >= 0 or not chunk  # no cells after sheetData
         if last:
             piece = buffer[:end] if end >= 0 else buffer
+        elif cut < 0:
+            carry = buffer
+            continue
         else:
-            cut = buffer.rfind(b"</row>")
-            if cut < 0:
-                carry = buffer
-                continue
-            cut += len(b"</row>")
+            cut += len(row_end)
             piece, carry = buffer[:cut], buffer[cut:]
         _scan(piece, needles, scan.special, shared)
         if styled is not None:
