@@ -18,20 +18,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.workbooks import AS_OF, clean_production, write_workbook
-from tests.xlsx_fixtures import SOFFICE, PngImage, convert, entries, tiny_png
+from tests.xlsx_fixtures import BOOKKEEPING, SOFFICE, PngImage, convert, entries, tiny_png
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
 SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
-# the parts a sync may touch: the sheet list and its bookkeeping, styles, properties
-BOOKKEEPING = {
-    "xl/workbook.xml",
-    "xl/_rels/workbook.xml.rels",
-    "[Content_Types].xml",
-    "xl/styles.xml",
-    "docProps/custom.xml",
-    "docProps/app.xml",
-}
 
 
 def team_workbook(path: Path) -> None:

@@ -16,6 +16,7 @@ from prodsheets.backends.base import Format, RowStyle, SummaryColumn, SummaryTab
 from prodsheets.backends.xlsx import XlsxWorkbook
 from prodsheets.errors import NotOwnedError
 from tests.xlsx_fixtures import (
+    BOOKKEEPING,
     SOFFICE,
     build_rich_workbook,
     convert,
@@ -29,14 +30,6 @@ pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) i
 
 # Every sheet to its own CSV, cells as LibreOffice shows them (number formats applied).
 ALL_SHEETS_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-BOOKKEEPING = {
-    "xl/workbook.xml",
-    "xl/_rels/workbook.xml.rels",
-    "[Content_Types].xml",
-    "xl/styles.xml",
-    "docProps/custom.xml",
-    "docProps/app.xml",
-}
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ from prodsheets.errors import (
     WorkbookNotFound,
 )
 from tests.xlsx_fixtures import (
+    BOOKKEEPING,
     build_rich_workbook,
     edit_part,
     entries,
@@ -45,16 +46,8 @@ from tests.xlsx_fixtures import (
     summary_tables,
 )
 
-# Parts a write may change; every other zip entry must come back byte-for-byte.
-BOOKKEEPING = {
-    "xl/workbook.xml",
-    "xl/_rels/workbook.xml.rels",
-    "[Content_Types].xml",
-    "xl/styles.xml",
-    "docProps/custom.xml",
-    "docProps/app.xml",
-    "_rels/.rels",  # only when the file had no custom properties yet
-}
+# ... and _rels/.rels, when the file had no custom properties yet
+MAY_CHANGE = BOOKKEEPING | {"_rels/.rels"}
 
 
 def source_workbook(path: Path) -> Path:
@@ -128,6 +121,23 @@ def test_formula_results_errors_and_missing_results(tmp_path: Path) -> None:
     assert rows[2][1] == CellProblem("=A3*2", problem.reason)
     assert rows[3][1] == CellProblem("=A4*2", problem.reason)  # shared formula, moved
     assert rows[3][4] == "#N/A"
+
+
+def test_errors_and_formulas_in_a_sheet_written_with_a_namespace_prefix(tmp_path: Path) -> None:
+    """Some programs (the Open XML SDK) write <x:c> cells in an <x:worksheet>: their errors
+    and formulas without a result are read all the same, not taken for blank cells."""
+    path = tmp_path / "prefixed.xlsx"
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{pkg.MAIN_NS}">'
+        '<x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Code</x:t></x:is></x:c>'
+        '<x:c r="B1" t="inlineStr"><x:is><x:t>Budgeted</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="e"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c>'
+        '<x:c r="B2"><x:f>A2+1</x:f></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+    raw_xlsx(path, {"Budget": ""}, extra={"xl/worksheets/sheet1.xml": sheet})
+    rows = XlsxWorkbook(str(path)).read().tabs["Budget"].rows
+    assert rows[0] == ["Code", "Budgeted"]
+    assert rows[1] == ["#DIV/0!", CellProblem("=A2+1", pkg.NO_RESULT)]
 
 
 @pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#PYTHON!"])
@@ -209,6 +219,25 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
     with pytest.raises(WorkbookError, match="not an Excel workbook"):
+        XlsxWorkbook(str(path)).read()
+
+
+def test_a_damaged_sheet_part_is_named(tmp_path: Path) -> None:
+    """Bytes damaged inside a tab's zip entry are a plain sentence naming the part, not an
+    unexpected problem."""
+    path = tmp_path / "show.xlsx"
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n * 7919 % 10007}</v></c></row>' for n in range(1, 5000)
+    )
+    raw_xlsx(path, {"Budget": rows})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[middle : middle + 16] = bytes(b ^ 0x5A for b in data[middle : middle + 16])
+    path.write_bytes(data)
+    damaged = re.escape("Part xl/worksheets/sheet1.xml of the workbook is damaged")
+    with pytest.raises(WorkbookError, match=damaged):
         XlsxWorkbook(str(path)).read()
 
 
@@ -352,7 +381,7 @@ def test_other_parts_are_copied_byte_for_byte(tmp_path: Path) -> None:
         assert archive.testzip() is None
         raw_after = {i.filename: (i.CRC, i.compress_size) for i in archive.infolist()}
     for name, data in before.items():
-        if name not in BOOKKEEPING:
+        if name not in MAY_CHANGE:
             assert after[name] == data, name
             assert raw_after[name] == raw_before[name], name  # compressed bytes copied as-is
     opened = openpyxl.load_workbook(path)
@@ -576,6 +605,25 @@ def test_minimal_package_without_styles_or_properties(tmp_path: Path) -> None:
     assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
 
 
+def test_custom_properties_are_where_the_package_relationship_puts_them(tmp_path: Path) -> None:
+    """The ownership record is read from and written to the custom properties part the
+    package's relationship names, even when it is not docProps/custom.xml."""
+    path = tmp_path / "moved.xlsx"
+    raw_xlsx(path, {"Budget": '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'})
+    XlsxWorkbook(str(path)).write(summary_tables())
+    parts = entries(path)  # another program saves the custom properties under another name
+    parts["docProps/props.xml"] = parts.pop("docProps/custom.xml")
+    for name in ("_rels/.rels", "[Content_Types].xml"):
+        parts[name] = parts[name].replace(b"docProps/custom.xml", b"docProps/props.xml")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+    XlsxWorkbook(str(path)).write(summary_tables())
+    assert "docProps/custom.xml" not in entries(path)
+    assert XlsxWorkbook(str(path)).read([]).owned == {"Summary", "Budget Variance"}
+
+
 def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path) -> None:
     path = tmp_path / "bare.xlsx"
     stray = MINIMAL_STYLES  # a real stylesheet, but the workbook's relationships miss it
@@ -593,6 +641,20 @@ def test_a_styles_part_no_relationship_names_is_used_not_doubled(tmp_path: Path)
     assert b'PartName="/xl/styles.xml"' in parts["[Content_Types].xml"]
     opened = openpyxl.load_workbook(path)
     assert opened["Budget Variance"]["B2"].number_format == "#,##0.00;(#,##0.00)"
+
+
+def test_a_styles_part_no_relationship_names_shows_percentages_as_it_shows_dates(
+    tmp_path: Path,
+) -> None:
+    """The reader takes dates from a styles.xml the relationships miss, so percentages too."""
+    path = tmp_path / "bare.xlsx"
+    stray = (
+        f'<?xml version="1.0"?><styleSheet xmlns="{pkg.MAIN_NS}"><cellXfs count="3">'
+        '<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="9"/></cellXfs></styleSheet>'
+    )
+    cells = '<row r="1"><c r="A1" s="1"><v>46090</v></c><c r="B1" s="2"><v>0.1</v></c></row>'
+    raw_xlsx(path, {"Budget": cells}, {"xl/styles.xml": stray})
+    assert XlsxWorkbook(str(path)).read().tabs["Budget"].rows == [[dt.date(2026, 3, 9), "10%"]]
 
 
 def test_styled_rows_mark_every_cell(tmp_path: Path) -> None:
@@ -647,6 +709,7 @@ def test_lay_out_never_replaces_without_force(tmp_path: Path) -> None:
         ("Departments!A2:A", "Departments!$A$2:$A$500"),
         ("'Crew List'!B2:B", "'Crew List'!$B$2:$B$500"),
         ("Vendors!$A$2:$A$90", "Vendors!$A$2:$A$90"),
+        ("'AB1'!A2:A", "'AB1'!$A$2:$A$500"),  # a title that reads as a cell stays quoted
     ],
 )
 def test_range_reference(given: str, expected: str) -> None:

@@ -28,6 +28,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 from prodsheets.backends.base import Format, LayoutTab, RowStyle, SummaryColumn, SummaryTable
 
 SOFFICE = shutil.which("soffice")
+# The parts a write may change besides the summary tabs' own: the sheet list and its
+# bookkeeping, styles, properties. Every other zip entry must come back byte-for-byte.
+BOOKKEEPING = frozenset(
+    {
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+        "xl/styles.xml",
+        "docProps/custom.xml",
+        "docProps/app.xml",
+    }
+)
 
 
 def tiny_png(width: int = 2, height: int = 2) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import io
 import math
@@ -20,14 +21,13 @@ import re
 import secrets
 import stat
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prodsheets.a1 import column_index, column_letter
+from prodsheets.a1 import column_index, column_letter, quote_title
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
     Contents,
@@ -70,7 +70,6 @@ class XlsxWorkbook:
         self.path = Path(location).expanduser()
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
-        self._percent_styles: frozenset[int] = frozenset()  # styles showing a percentage
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -85,17 +84,12 @@ class XlsxWorkbook:
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
         book = self._calamine(data)
-        self._percent_styles = pkg.percent_styles(package, structure)
+        percent = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
         exact = set() if select is None else set(select)
         by_title = {s.title: s for s in structure.sheets}
-
-        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
-            rows = self._sheet_rows(book, package, sheet, nrows=1)
-            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
-
-        owned = pkg.owned_titles(structure, header_of)
+        owned = self._owned(package, structure, book)
         tabs: dict[str, RawTab] = {}
         for title in titles:
             if wanted is not None and title not in exact and normalise(title) not in wanted:
@@ -104,9 +98,8 @@ class XlsxWorkbook:
             if sheet is None or not sheet.is_worksheet:
                 tabs[title] = RawTab(title, [])
                 continue
-            merged: list[tuple[int, int, int, int]] = []
-            rows = self._sheet_rows(book, package, sheet, merged=merged, percent=title not in owned)
-            tabs[title] = RawTab(title, rows, tuple(merged))
+            styles = frozenset() if title in owned else percent  # our tabs keep their numbers
+            tabs[title] = self._read_tab(book, package, sheet, percent_styles=styles)
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
@@ -131,6 +124,21 @@ class XlsxWorkbook:
         digest = hashlib.sha256(data).hexdigest()
         return data, Snapshot(info.st_size, info.st_mtime_ns, digest)
 
+    def _owned(
+        self, package: pkg.Package, structure: pkg.Structure, book: Any = None
+    ) -> frozenset[str]:
+        """The tabs that are ours (``pkg.owned_titles``), reading the header rows it asks for
+        with ``book``, the calamine reader of the file (opened here, once, when not given)."""
+
+        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
+            nonlocal book
+            if book is None:
+                book = self._calamine(package.data)
+            rows = self._read_tab(book, package, sheet, nrows=1).rows
+            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
+
+        return pkg.owned_titles(structure, header_of)
+
     def _calamine(self, data: bytes) -> Any:
         from python_calamine import CalamineError, CalamineWorkbook
 
@@ -139,78 +147,65 @@ class XlsxWorkbook:
         except (CalamineError, ValueError, OSError) as exc:
             raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
 
-    def _sheet_rows(
+    def _read_tab(
         self,
         book: Any,
         package: pkg.Package,
         sheet: pkg.Sheet,
         nrows: int | None = None,
         *,
-        merged: list[tuple[int, int, int, int]] | None = None,
-        percent: bool = False,
-    ) -> list[list[RawCell]]:
-        """The tab's cells, row by row; ``merged`` (when given) receives its merged ranges.
-        ``percent``: a number formatted as a percentage comes as the text it shows ("10%"),
-        as people's tabs want it (our own summary tabs keep their numbers)."""
+        percent_styles: frozenset[int] = frozenset(),
+    ) -> RawTab:
+        """The tab's cells, row by row, and its merged ranges. A number in a cell of one of
+        ``percent_styles`` (formats showing a percentage) comes as the text it shows ("10%"),
+        as people's tabs want it."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
         xml: bytes | None = None  # the sheet part as calamine should see it, when changed
         width: int | None = None  # read only this many columns
-        styles = self._percent_styles if percent and has_part else frozenset()
-        too_big = has_part and _claimed_area(package, sheet.part) > MAX_CELLS
-        wide, shown_as_percent = False, list[tuple[int, int]]()
-        if styles or too_big:
+        scan = pkg.CellScan()  # what calamine does not say: one pass over the part
+        if has_part:
+            too_big = _claimed_area(package, sheet.part) > MAX_CELLS
             with package.open_part(sheet.part) as stream:
-                wide, shown_as_percent = pkg.scan_cells(stream, styles, wide=too_big)
-        if wide:  # past column Z, with no <dimension> to say how far: look closer
+                scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+        if scan.wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
         source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
         try:
-            grid = source.get_sheet_by_name(sheet.title)
-            values = grid.to_python(skip_empty_area=False, nrows=nrows)
-            ranges = grid.merged_cell_ranges if merged is not None else None
-            del grid  # the reader's own copy of the cells: free it before the scans below
+            rows, ranges = _cells(source, sheet.title, nrows)
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(self._damaged(package, sheet, xml, exc)) from exc
             # An error newer than calamine knows (#SPILL!, #CALC!, #GETTING_DATA, ...): read a
-            # copy in which each error cell shows #N/A; the scan below then puts back the
-            # error the cell really shows, so the issue quotes it.
+            # copy in which each error cell shows #N/A; the scan's finds below then put back
+            # the error the cell really shows, so the issue quotes it.
             shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
-                grid = self._calamine(_with_part(package, sheet.part, shown)).get_sheet_by_name(
-                    sheet.title
+                rows, ranges = _cells(
+                    self._calamine(_with_part(package, sheet.part, shown)), sheet.title, nrows
                 )
-                values = grid.to_python(skip_empty_area=False, nrows=nrows)
-                ranges = grid.merged_cell_ranges if merged is not None else None
-                del grid
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(self._damaged(package, sheet, xml, again)) from again
-        rows: list[list[RawCell]] = values  # an empty cell is "", as calamine gives it
-        if merged is not None:
-            merged.extend((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or [])
         # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
         # "10%" is an issue, not ten cents
-        for row, col in shown_as_percent:
+        for row, col in scan.percent:
             if row < len(rows) and col < len(rows[row]):
                 rows[row][col] = _as_percent(rows[row][col])
-        if has_part:
-            with package.open_part(sheet.part) as stream:
-                special = pkg.formula_cells(stream)
-            for (row, col), value in special.items():
-                if (nrows is not None and row >= nrows) or (width is not None and col >= width):
-                    continue
-                while len(rows) <= row:
-                    rows.append([])
-                line = rows[row]
-                if len(line) <= col:
-                    line.extend([None] * (col + 1 - len(line)))
-                current = line[col]
-                # a formula with a saved text result that calamine did give stays as it is
-                if current is None or current == "" or isinstance(value, str):
-                    line[col] = value
-        return rows
+        for (row, col), value in scan.special.items():
+            if (nrows is not None and row >= nrows) or (width is not None and col >= width):
+                continue
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            if len(line) <= col:
+                line.extend([None] * (col + 1 - len(line)))
+            current = line[col]
+            # a formula with a saved text result that calamine did give stays as it is
+            if current is None or current == "" or isinstance(value, str):
+                line[col] = value
+        merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges)
+        return RawTab(sheet.title, rows, merged)
 
     def _damaged(
         self, package: pkg.Package, sheet: pkg.Sheet, xml: bytes | None, exc: Exception
@@ -287,13 +282,7 @@ class XlsxWorkbook:
             )
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
-
-        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
-            book = self._calamine(data)
-            rows = self._sheet_rows(book, package, sheet, nrows=1)
-            return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
-
-        owned = pkg.owned_titles(structure, header_of)
+        owned = self._owned(package, structure)
         plan = pkg.plan_write(package, structure, owned, tables)
         self._replace(
             lambda handle: pkg.write_package(
@@ -443,6 +432,12 @@ _ERROR_CELL = re.compile(
 )
 
 
+def _cells(book: Any, title: str, nrows: int | None) -> tuple[list[list[RawCell]], list[Any]]:
+    """A tab's cells as calamine gives them (an empty cell is ""), and its merged ranges."""
+    grid = book.get_sheet_by_name(title)
+    return grid.to_python(skip_empty_area=False, nrows=nrows), grid.merged_cell_ranges or []
+
+
 def _as_percent(value: RawCell) -> RawCell:
     """A number as a percentage format shows it (0.125 -> "12.5%"); anything else as it is."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -452,12 +447,10 @@ def _as_percent(value: RawCell) -> RawCell:
 
 
 def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
-    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only)."""
+    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only):
+    every other part is copied as it is stored, not decompressed and compressed again."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in package.entries:
-            content = data if info.filename == part else package.read(info.filename)
-            target.writestr(info.filename, content)  # a new entry: the package's stays as read
+    pkg.write_package(out, package, changed={part: data}, removed=set(), added=())
     return out.getvalue()
 
 
@@ -505,7 +498,7 @@ _TEMP_NAME = re.compile(r"-(\d+)-[0-9a-f]{8}$")
 
 def _remove_stale_temp_files(folder: Path, name: str) -> None:
     """Temporary files a killed run left behind: their process is gone, or they are old."""
-    for path in folder.glob(f"{TEMP_PREFIX}{glob_escape(name)}-*"):
+    for path in folder.glob(f"{TEMP_PREFIX}{glob.escape(name)}-*"):
         found = _TEMP_NAME.search(path.name)
         if found is None:
             continue
@@ -518,10 +511,6 @@ def _remove_stale_temp_files(folder: Path, name: str) -> None:
         if not alive or old:
             with contextlib.suppress(OSError):
                 path.unlink()
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([\[\]*?])", r"[\1]", text)
 
 
 def _process_alive(pid: int) -> bool:
@@ -537,14 +526,6 @@ def _process_alive(pid: int) -> bool:
 # --------------------------------------------------------------------------------------------
 # init: a new workbook laid out with openpyxl (there is nothing to preserve)
 
-_LAYOUT_FORMATS = {
-    Format.MONEY: pkg.NUMBER_FORMATS[Format.MONEY],
-    Format.PERCENT: pkg.NUMBER_FORMATS[Format.PERCENT],
-    Format.INTEGER: pkg.NUMBER_FORMATS[Format.INTEGER],
-    Format.NUMBER: pkg.NUMBER_FORMATS[Format.NUMBER],
-    Format.DATE: pkg.NUMBER_FORMATS[Format.DATE],
-    Format.DATETIME: pkg.NUMBER_FORMATS[Format.DATETIME],
-}
 _RANGE = re.compile(
     r"^(?:'(?P<qtab>(?:[^']|'')+)'|(?P<tab>[^!]+))!\$?(?P<c1>[A-Za-z]{1,3})\$?(?P<r1>\d+)"
     r"(?::\$?(?P<c2>[A-Za-z]{1,3})\$?(?P<r2>\d+)?)?$"
@@ -560,10 +541,7 @@ def range_reference(reference: str) -> str:
     c1, r1 = found.group("c1").upper(), found.group("r1")
     c2 = (found.group("c2") or c1).upper()
     r2 = found.group("r2") or str(max(int(r1), 1) + _DROPDOWN_ROWS - 2)
-    quoted = (
-        tab if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", tab) else "'" + tab.replace("'", "''") + "'"
-    )
-    return f"{quoted}!${c1}${r1}:${c2}${r2}"
+    return f"{quote_title(tab)}!${c1}${r1}:${c2}${r2}"
 
 
 def build_layout(tabs: Sequence[LayoutTab]) -> Any:
@@ -590,8 +568,8 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
             if col < len(tab.widths):
                 dimension.width = tab.widths[col]
             fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
-            if fmt in _LAYOUT_FORMATS:
-                dimension.number_format = _LAYOUT_FORMATS[fmt]
+            if fmt in pkg.NUMBER_FORMATS:
+                dimension.number_format = pkg.NUMBER_FORMATS[fmt]
         for row_number, values in enumerate(tab.rows, start=2):
             for col, value in enumerate(values):
                 if value is None:
@@ -607,8 +585,8 @@ def build_layout(tabs: Sequence[LayoutTab]) -> Any:
                 else:
                     cell.value = value
                 fmt = tab.formats[col] if col < len(tab.formats) else Format.TEXT
-                if fmt in _LAYOUT_FORMATS and not isinstance(value, str):
-                    cell.number_format = _LAYOUT_FORMATS[fmt]
+                if fmt in pkg.NUMBER_FORMATS and not isinstance(value, str):
+                    cell.number_format = pkg.NUMBER_FORMATS[fmt]
         for col, choices in sorted(tab.dropdowns.items()):
             letter = column_letter(col)
             if isinstance(choices, str):

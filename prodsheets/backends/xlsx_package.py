@@ -9,14 +9,16 @@ are and edits the few bookkeeping parts by inserting text, never by re-serialisi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import re
 import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
@@ -39,10 +41,8 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 OFFICE_DOCUMENT_REL = DOC_REL_NS + "/officeDocument"
 WORKSHEET_REL = DOC_REL_NS + "/worksheet"
@@ -54,6 +54,7 @@ STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 CUSTOM_PROPS_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 
 OWNED_PROPERTY = "prodsheets.owned"
+CUSTOM_PART = "docProps/custom.xml"  # where a new workbook's custom properties go
 _PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 # Excel refuses sheet names with these characters, or longer than 31 characters.
@@ -81,8 +82,6 @@ class Package:
     @classmethod
     def open(cls, data: bytes, *, name: str) -> Package:
         """Open ``data`` as a zip; a file that is not one gets a sentence saying what it is."""
-        import io
-
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -94,13 +93,17 @@ class Package:
         return part in self.by_name
 
     def read(self, part: str) -> bytes:
+        with self.open_part(part) as stream:
+            return stream.read()
+
+    @contextlib.contextmanager
+    def open_part(self, part: str) -> Iterator[BinaryIO]:
+        """The part, to read as a stream; a damaged one is a WorkbookError, however far in."""
         try:
-            return self._zip.read(part)
+            with self._zip.open(part) as stream:
+                yield stream  # type: ignore[misc]
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise WorkbookError(f"Part {part} of the workbook is damaged ({exc}).") from exc
-
-    def open_part(self, part: str) -> BinaryIO:
-        return self._zip.open(part)  # type: ignore[return-value]
 
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         """The entry's compressed bytes exactly as stored, to copy without recompressing."""
@@ -296,13 +299,22 @@ class Structure:
     workbook_part: str
     rels_part: str
     sheets: list[Sheet]
-    rels: dict[str, tuple[str, str]]  # rId -> (type, zip entry name)
+    rels: dict[str, tuple[str, str]]  # the workbook's: rId -> (type, zip entry name)
+    package_rels: dict[str, tuple[str, str]]  # the package's (_rels/.rels), alike
     owned_records: list[OwnedRecord]
     date1904: bool
 
     @property
-    def titles(self) -> list[str]:
-        return [s.title for s in self.sheets]
+    def styles_part(self) -> str:
+        """The styles part the workbook names or, when it names none, the styles.xml beside
+        it (which readers use all the same)."""
+        folder, slash, _ = self.workbook_part.rpartition("/")
+        return related(self.rels, STYLES_REL) or f"{folder}{slash}styles.xml"
+
+    @property
+    def custom_part(self) -> str:
+        """The custom properties part, which holds the ownership record."""
+        return related(self.package_rels, CUSTOM_PROPS_REL) or CUSTOM_PART
 
     def sheet(self, title: str) -> Sheet | None:
         wanted = title.casefold()
@@ -352,14 +364,15 @@ def read_relationships(package: Package, rels_part: str, source: str) -> dict[st
     return found
 
 
+def related(rels: dict[str, tuple[str, str]], kind: str) -> str:
+    """The part the first relationship of type ``kind`` names ("" when there is none)."""
+    return next((part for k, part in rels.values() if k == kind), "")
+
+
 def read_structure(package: Package, *, name: str) -> Structure:
     """Find the workbook part, its tabs and the ownership record, or say it is not an .xlsx."""
     top = read_relationships(package, "_rels/.rels", "")
-    workbook_part = next(
-        (target for kind, target in top.values() if kind == OFFICE_DOCUMENT_REL), ""
-    )
-    if not workbook_part:
-        workbook_part = "xl/workbook.xml"
+    workbook_part = related(top, OFFICE_DOCUMENT_REL) or "xl/workbook.xml"
     if not package.has(workbook_part):
         raise WorkbookError(
             describe_not_xlsx(b"", name)
@@ -390,15 +403,17 @@ def read_structure(package: Package, *, name: str) -> Structure:
         sheets.append(Sheet(element.get("name", ""), sheet_id, rel_id, part, kind == WORKSHEET_REL))
     props = root.find(f"{{{MAIN_NS}}}workbookPr")
     date1904 = props is not None and props.get("date1904", "").lower() in ("1", "true")
-    return Structure(workbook_part, rels_part, sheets, rels, read_owned(package), date1904)
+    structure = Structure(workbook_part, rels_part, sheets, rels, top, [], date1904)
+    structure.owned_records = read_owned(package, structure.custom_part)
+    return structure
 
 
-def read_owned(package: Package) -> list[OwnedRecord]:
+def read_owned(package: Package, part: str) -> list[OwnedRecord]:
     """The ownership record kept in the custom document property ``prodsheets.owned``."""
-    if not package.has("docProps/custom.xml"):
+    if not package.has(part):
         return []
     try:
-        root = ET.fromstring(package.read("docProps/custom.xml"))
+        root = ET.fromstring(package.read(part))
     except ET.ParseError:
         return []
     for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
@@ -449,13 +464,6 @@ def owned_titles(
 
 
 # --------------------------------------------------------------------------------------------
-# Formula cells calamine cannot describe: errors and formulas saved without a result
-
-_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
-_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-# --------------------------------------------------------------------------------------------
 # Cells formatted as a percentage (the file stores 10% as 0.1)
 
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
@@ -469,8 +477,8 @@ def shows_percent(code: str) -> bool:
 
 def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     """Indexes of the cell styles (``s="N"``) whose number format shows a percentage."""
-    part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    if not part or not package.has(part):
+    part = structure.styles_part
+    if not package.has(part):
         return frozenset()
     try:
         root = ET.fromstring(package.read(part))
@@ -491,38 +499,74 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     return frozenset(found)
 
 
+# --------------------------------------------------------------------------------------------
+# What calamine does not say: errors and formulas saved without a result, percentages
+
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
 
+NO_RESULT = (
+    "This cell has a formula with no saved result; open and save the workbook in Excel or "
+    "LibreOffice so its value is stored."
+)
 
-def scan_cells(
-    stream: BinaryIO, styles: frozenset[int], *, wide: bool = False
-) -> tuple[bool, list[tuple[int, int]]]:
-    """One pass over a sheet part, in chunks: (with ``wide``) whether any cell lies right of
-    column Z, and the (row, col), 0-based, of the number cells styled with one of ``styles``
-    (a byte-level look at only the cells that name such a style)."""
-    found: list[tuple[int, int]] = []
-    needle = (
-        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(styles)) + rb')"')
-        if styles
+
+@dataclass
+class CellScan:
+    """What a byte-level look at a sheet part finds that calamine does not say; rows and
+    columns are 0-based."""
+
+    wide: bool = False  # (when asked) some cell lies right of column Z
+    percent: list[tuple[int, int]] = field(default_factory=list)  # numbers shown as a percentage
+    # cells whose value calamine cannot give: an error's text, or a formula with no result
+    special: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+
+
+def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool = False) -> CellScan:
+    """One pass over a sheet part, in chunks of whole rows, with ``bytes.find`` and regexes
+    that only look closely at the cells that matter (formulas, errors, the number cells
+    styled with one of ``percent_styles``), so it adds little to calamine's own read; with
+    ``wide``, also whether any cell lies right of column Z."""
+    scan = CellScan()
+    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
+    styled = (
+        re.compile(rb's="(?:' + b"|".join(str(n).encode() for n in sorted(percent_styles)) + rb')"')
+        if percent_styles
         else None
     )
-    seen_wide = False
     carry = b""
+    needles: tuple[bytes, ...] = ()
+    row_end = data_end = b""
     while True:
         chunk = stream.read(1 << 22)
         buffer = carry + chunk
-        cut = len(buffer) if not chunk else buffer.rfind(b"</row>")
-        if cut < 0:
+        if not needles:
+            root = re.search(rb"<(\w+:)?worksheet\b", buffer)
+            if root is None and chunk:
+                carry = buffer
+                continue
+            p = (root.group(1) or b"") if root else b""
+            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
+            row_end, data_end = b"</" + p + b"row>", b"</" + p + b"sheetData>"
+        cut = buffer.rfind(row_end)
+        end = buffer.find(data_end, max(cut, 0))  # after the last row, if anywhere
+        last = end >= 0 or not chunk  # no cells after sheetData
+        if last:
+            piece = buffer[:end] if end >= 0 else buffer
+        elif cut < 0:
             carry = buffer
             continue
-        piece = buffer[:cut]
-        if wide and not seen_wide:
-            seen_wide = _WIDE_CELL.search(piece) is not None
-        if needle is not None:
-            _styled_in(piece, needle, styles, found)
-        if not chunk or (needle is None and seen_wide):
-            return seen_wide, found
-        carry = buffer[cut:]
+        else:
+            cut += len(row_end)
+            piece, carry = buffer[:cut], buffer[cut:]
+        _scan(piece, needles, scan.special, shared)
+        if styled is not None:
+            _styled_in(piece, styled, percent_styles, scan.percent)
+        if wide and not scan.wide:
+            scan.wide = _WIDE_CELL.search(piece) is not None
+        if last:
+            return scan
 
 
 def _styled_in(
@@ -540,48 +584,6 @@ def _styled_in(
         style = attrs.get(b"s", b"")
         if where and attrs.get(b"t", b"n") == b"n" and style.isdigit() and int(style) in styles:
             found.append((int(where.group(2)) - 1, column_index(where.group(1))))
-
-
-NO_RESULT = (
-    "This cell has a formula with no saved result; open and save the workbook in Excel or "
-    "LibreOffice so its value is stored."
-)
-
-
-def formula_cells(stream: BinaryIO) -> dict[tuple[int, int], RawCell]:
-    """Cells whose value calamine cannot give: (row, col) 0-based -> error text or CellProblem.
-
-    A byte-level scan of the sheet XML with ``bytes.find`` that only looks closely at cells
-    holding a formula or an error, so it adds little to calamine's own read."""
-    found: dict[tuple[int, int], RawCell] = {}
-    shared: dict[bytes, tuple[str, str]] = {}  # si -> (formula, anchor cell)
-    carry = b""
-    needles: tuple[bytes, ...] = ()
-    while True:
-        chunk = stream.read(1 << 22)
-        buffer = carry + chunk
-        if not needles:
-            root = re.search(rb"<(\w+:)?worksheet\b", buffer)
-            if root is None and chunk:
-                carry = buffer
-                continue
-            p = (root.group(1) or b"") if root else b""
-            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
-        data_end = buffer.find(b"sheetData>")
-        if data_end >= 0 and buffer[data_end - 1 : data_end] in (b"/", b":"):
-            _scan(buffer[:data_end], needles, found, shared)  # no cells after sheetData
-            break
-        if not chunk:
-            _scan(buffer, needles, found, shared)
-            break
-        cut = buffer.rfind(b"</row>")
-        if cut < 0:
-            carry = buffer
-            continue
-        cut += len(b"</row>")
-        _scan(buffer[:cut], needles, found, shared)
-        carry = buffer[cut:]
-    return found
 
 
 def _scan(
@@ -1340,12 +1342,10 @@ def plan_write(
     read = package.read
     folder = structure.workbook_part.rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""
-    styles_part = next((t for k, t in structure.rels.values() if k == STYLES_REL), "")
-    styles_related = bool(styles_part)
-    if not styles_related:  # a styles.xml no relationship names is still the one readers use
-        styles_part = f"{prefix}styles.xml"
+    styles_part = structure.styles_part
+    styles_related = bool(related(structure.rels, STYLES_REL))
     styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
-    content_types = read("[Content_Types].xml")
+    content_types = types_xml = read("[Content_Types].xml")
     workbook_xml = read(structure.workbook_part)
     rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
     fresh_rel = next_rel_id(structure.rels)
@@ -1401,7 +1401,7 @@ def plan_write(
             plan.changed[structure.rels_part] = add_relationships(rels_xml, new_rels)
 
     # calcChain: cells of a replaced tab no longer hold formulas
-    calc_part = next((t for k, t in structure.rels.values() if k == CALC_CHAIN_REL), "")
+    calc_part = related(structure.rels, CALC_CHAIN_REL)
     if replaced_ids and calc_part and package.has(calc_part):
         calc_xml = read(calc_part)
         chain = drop_calc_chain_cells(calc_xml, replaced_ids)
@@ -1422,34 +1422,30 @@ def plan_write(
             plan.changed[structure.workbook_part] = recalculating
 
     # ownership
-    custom = "docProps/custom.xml"
+    custom = structure.custom_part
     ordered = [records[t] for t in sorted(records)]
     if package.has(custom):
         plan.changed[custom] = owned_property_xml(read(custom), ordered)
     else:
         plan.added.append((custom, owned_property_xml(None, ordered)))
-        top = read("_rels/.rels") if package.has("_rels/.rels") else None
-        fresh_top = next_rel_id(
-            read_relationships(package, "_rels/.rels", "").keys() if top else []
-        )
-        if top is not None and "custom-properties" in top.decode("utf-8", "replace"):
-            pass  # a relationship exists but the part was missing: reuse the relationship
-        else:
-            rel = [(fresh_top(), CUSTOM_PROPS_REL, "docProps/custom.xml")]
-            if top is None:
-                plan.added.append(("_rels/.rels", add_relationships(None, rel)))
+        # a relationship to a missing part is reused; otherwise the package gets one
+        if not any(kind == CUSTOM_PROPS_REL for kind, _ in structure.package_rels.values()):
+            rel = [(next_rel_id(structure.package_rels)(), CUSTOM_PROPS_REL, custom)]
+            if package.has("_rels/.rels"):
+                plan.changed["_rels/.rels"] = add_relationships(read("_rels/.rels"), rel)
             else:
-                plan.changed["_rels/.rels"] = add_relationships(top, rel)
+                plan.added.append(("_rels/.rels", add_relationships(None, rel)))
     new_parts.append((custom, CUSTOM_PROPS_CT))
 
     content_types = add_overrides(content_types, new_parts)
-    if content_types != read("[Content_Types].xml"):
+    if content_types != types_xml:
         plan.changed["[Content_Types].xml"] = content_types
 
     app = "docProps/app.xml"
     if new_sheets and package.has(app):
         worksheets = [s.title for s in structure.sheets if s.is_worksheet]
-        updated = add_app_titles(read(app), worksheets, [t for t, _, _ in new_sheets])
-        if updated != read(app):
+        app_xml = read(app)
+        updated = add_app_titles(app_xml, worksheets, [t for t, _, _ in new_sheets])
+        if updated != app_xml:
             plan.changed[app] = updated
     return plan
