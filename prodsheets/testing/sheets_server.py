@@ -1119,6 +1119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help="append one JSON line per request")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="access token seconds")
     args = parser.parse_args(argv)
+    try:
+        discovery.discovery_document()
+    except ImportError:
+        print(
+            "The local Sheets server checks every request against Google's own description of"
+            " the API, which comes with google-api-python-client. Install it with:"
+            " pip install 'google-api-python-client>=2.100'",
+            file=sys.stderr,
+        )
+        return 2
 
     server = SheetsServer(
         args.host,
