@@ -6,6 +6,7 @@ settings nobody chose, so every unknown key or wrong kind of value is a ``Config
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -145,10 +146,12 @@ class _Reader:
         for key in value:
             if key not in known:
                 where = f"[{name}] " if name else ""
-                hint = ""
+                message = f"{self.source}: unknown key {where}{key!r}"
                 if name == "rules":
-                    hint = " (see docs/issues.md for the rule codes)"
-                raise ConfigError(f"{self.source}: unknown key {where}{key!r}{hint}.")
+                    message += " (see docs/issues.md for the rule codes)"
+                close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
+                message += f". Did you mean {close[0]!r}?" if close else "."
+                raise ConfigError(message)
         return value
 
     def string(self, table: dict[str, Any], key: str, prefix: str = "") -> str:

@@ -51,6 +51,7 @@ def test_unknown_config_key_names_the_key(workbook: Any, run_cli: Any, tmp_path:
     result = run_cli("validate", str(path))
     assert_plain_failure(result, 2)
     assert "near_limt" in result.output
+    assert "Did you mean 'near_limit'?" in result.output
 
 
 @pytest.mark.parametrize(
