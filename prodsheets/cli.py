@@ -7,6 +7,7 @@ problem, 3 the workbook could not be read or written.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -70,7 +71,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--template",
             type=click.Path(dir_okay=False),
-            help="Your own copy of templates/production.toml (tabs, columns, enums, aliases).",
+            help="Your own copy of templates/production.toml (tabs, columns, enums, aliases). "
+            "Default: template = in the config, else the bundled one.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only the one-line outcome."),
         click.option(
@@ -186,7 +188,14 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
         if not run.quiet:
             tabs = ", ".join(written) if written else "nothing (every tab was already there)"
             click.echo(f"Laid out {tabs} in {location}.")
-            click.echo(f"Next: type into it, then run: prodsheets sync {location}")
+            again = "".join(
+                f" {flag} {shlex.quote(value)}"
+                for flag, value in (("--config", run.config_path), ("--template", run.template))
+                if value
+            )
+            click.echo(
+                f"Next: type into it, then run: prodsheets sync {shlex.quote(location)}{again}"
+            )
 
 
 @cli.command()
