@@ -174,7 +174,7 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
     """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs.
 
     Headers are bold and frozen, columns sized, dropdowns offered for every fixed list and
-    for Department, dates and money formatted. An existing file or tab is never
+    for Department and Vendor, dates and money formatted. An existing file or tab is never
     overwritten without --force.
 
     \b
