@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.checks.values import suggestion
 from prodsheets.issues import Issue
 from prodsheets.tables import Table
 from prodsheets.template import normalise
@@ -216,12 +217,18 @@ def _end_before_start(items: _Items) -> list[Issue]:
             "End",
             items.cell_text("End", pos),
             f"{items.name(pos)} ends ({_when_end(items, pos)}) "
-            f"{'before' if items.end[pos] < items.start[pos] else 'the moment'} it starts "
+            f"{'the moment' if _ends_as_it_starts(items, pos) else 'before'} it starts "
             f"({_when(int(items.start[pos]), date_only=bool(items.start_date_only[pos]))}); "
             "correct the Start or the End.",
         )
         for pos in bad.tolist()
     ]
+
+
+def _ends_as_it_starts(items: _Items, pos: int) -> bool:
+    """End equals Start as the cells read: a date-only End equal to Start is the end of the day
+    before the Start, so it ends "before" it starts, as the two dates show."""
+    return bool(items.end[pos] == items.start[pos]) and not bool(items.end_date_only[pos])
 
 
 def _when_end(items: _Items, pos: int) -> str:
@@ -476,13 +483,27 @@ def _dependencies(items: _Items) -> list[Issue]:
     start = items.start
     forward = (start[item] != _NAT) & (start[predecessor] != _NAT)
     forward &= start[predecessor] < start[item]
+    in_loop = np.zeros(len(item), dtype=bool)
     if not forward.all():  # a loop needs at least one edge that does not go forward in time
         edges: dict[int, list[int]] = {}
         for node, successor in zip(item.tolist(), predecessor.tolist(), strict=True):
             edges.setdefault(node, []).append(successor)
-        found += _cycles(items, edges)
+        components = loops(edges)
+        found += _cycles(items, components, edges)
+        # an edge inside a loop is reported as the loop, not again as out of order
+        member = {pos: k for k, component in enumerate(components) for pos in component}
+        in_loop = np.fromiter(
+            (
+                a in member and member[a] == member.get(b)
+                for a, b in zip(item.tolist(), predecessor.tolist(), strict=True)
+            ),
+            dtype=bool,
+            count=len(item),
+        )
 
-    early = (item != predecessor) & items.timed[item] & items.timed[predecessor]
+    # a predecessor whose End is not after its Start has no End to wait for (that is already
+    # a schedule.end_before_start error)
+    early = (item != predecessor) & ~in_loop & items.timed[item] & items.valid[predecessor]
     early &= start[item] < items.end[predecessor]
     found += [
         _order(items, pos, before)
@@ -508,12 +529,30 @@ def _positions_of(items: _Items, names: np.ndarray) -> np.ndarray:
     return result
 
 
+# Guessing what an unknown ID meant compares it with every ID; past this many distinct unknown
+# IDs (a pasted column of junk) the rest are reported without a guess.
+SUGGESTED = 20
+
+
 def _unknown(items: _Items, item: np.ndarray, names: np.ndarray) -> list[Issue]:
     by_item: dict[int, list[str]] = {}
     for pos, name in zip(item.tolist(), names.tolist(), strict=True):
         by_item.setdefault(pos, []).append(name)
+    ids = {normalise(ident): ident for ident in reversed(items.ids) if ident is not None}
+    guesses: dict[str, str | None] = {}
     found = []
     for pos, unknown in by_item.items():
+        for name in unknown:
+            if name not in guesses:
+                guesses[name] = (
+                    suggestion(normalise(name), ids) if len(guesses) < SUGGESTED else None
+                )
+        hints = [f"'{guesses[name]}' for {name}" for name in unknown if guesses[name]]
+        if hints:
+            hint = f" Did you mean {_and(hints)}?" if len(unknown) > 1 else ""
+            hint = hint or f" Did you mean '{guesses[unknown[0]]}'?"
+        else:
+            hint = ""
         several = len(unknown) > 1
         found.append(
             items.found(
@@ -523,7 +562,8 @@ def _unknown(items: _Items, item: np.ndarray, names: np.ndarray) -> list[Issue]:
                 items.cell_text("Depends On", pos),
                 f"{items.name(pos)} depends on {_and(unknown)}, which "
                 f"{'are not IDs' if several else 'is not an ID'} in the Schedule tab; "
-                f"correct {'them' if several else 'it'} or remove {'them' if several else 'it'}.",
+                f"correct {'them' if several else 'it'} or remove {'them' if several else 'it'}."
+                f"{hint}",
             )
         )
     return found
@@ -592,9 +632,9 @@ def loops(edges: dict[int, list[int]]) -> list[list[int]]:
     return found
 
 
-def _cycles(items: _Items, edges: dict[int, list[int]]) -> list[Issue]:
+def _cycles(items: _Items, components: list[list[int]], edges: dict[int, list[int]]) -> list[Issue]:
     found = []
-    for component in loops(edges):
+    for component in components:
         members = sorted(component, key=lambda p: items.rows[p])
         first = members[0]
         path = _walk(first, set(members), edges)
