@@ -353,6 +353,14 @@ def test_a_loop_is_not_reported_again_as_items_out_of_order() -> None:
     ]
 
 
+def test_dependency_order_needs_only_the_items_start() -> None:
+    # Paint's End is blank (a value.required error elsewhere): its Start is still too early
+    assert found(
+        item("2026-03-14", "2026-03-14", ID="Build"),
+        item("2026-03-14 18:00", "", ID="Paint", **{"Depends On": "Build"}),
+    ) == {("schedule.dependency_order", "K3")}
+
+
 def test_no_dependency_order_against_an_end_that_is_not_after_its_start() -> None:
     # the predecessor's End is wrong (an end_before_start error): there is no End to wait for
     assert found(

@@ -501,9 +501,10 @@ def _dependencies(items: _Items) -> list[Issue]:
             count=len(item),
         )
 
-    # a predecessor whose End is not after its Start has no End to wait for (that is already
-    # a schedule.end_before_start error)
-    early = (item != predecessor) & ~in_loop & items.timed[item] & items.valid[predecessor]
+    # only the item's Start matters (its End may be blank or a typo); a predecessor whose End
+    # is not after its Start has no End to wait for (that is a schedule.end_before_start error)
+    starts = (start != _NAT) & ~items.table.bad("Start")
+    early = (item != predecessor) & ~in_loop & starts[item] & items.valid[predecessor]
     early &= start[item] < items.end[predecessor]
     found += [
         _order(items, pos, before)
