@@ -118,6 +118,21 @@ def test_a_department_over_its_allocation_is_flagged_on_its_allocation_cell() ->
     assert "estimated final cost is $10,500.00, $500.00 over" in by_cell["D3"].message
 
 
+def test_a_department_whose_estimate_alone_passes_its_allocation() -> None:
+    # budgeted within Sound's $10,000.00 Allocation, but its EFC is past it: the sentence says
+    # whose estimate it is
+    issues = run(line("S-1", "Sound", 9000, Committed=4000, ETC=6500))
+    assert {(i.rule, i.cell) for i in issues} == {
+        ("budget.over_allocation", "D3"),
+        ("budget.over", "F2"),
+    }
+    (allocation,) = [i for i in issues if i.rule == "budget.over_allocation"]
+    assert allocation.message == (
+        "Sound has an Allocation of $10,000.00 but its lines' estimated final cost is "
+        "$10,500.00, $500.00 over; raise the Allocation or cut the department's lines"
+    )
+
+
 def test_no_allocation_issue_at_the_allocation_or_without_one() -> None:
     assert (
         found(

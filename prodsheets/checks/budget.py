@@ -120,8 +120,10 @@ def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Cont
                 f"its lines are budgeted at {money_text(planned)}, {money_text(planned - cap)} over"
             )
         if estimate > cap:
+            whose = "their" if past else "its lines'"
             past.append(
-                f"their estimated final cost is {money_text(estimate)}, "
+                f"{whose} estimated final cost is "
+                f"{money_text(estimate)}, "
                 f"{money_text(estimate - cap)} over"
             )
         if not past:
