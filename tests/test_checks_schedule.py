@@ -293,6 +293,23 @@ def test_breaks_within_a_working_day_are_not_turnarounds_but_night_calls_are() -
     ) == {("schedule.turnaround", "F5")}
 
 
+def test_a_turnaround_is_the_rest_that_takes_in_the_night_not_any_break_across_midnight() -> None:
+    issues = run(
+        item("2026-03-14 19:00", "2026-03-14 23:30", People="Ana"),  # the show
+        item("2026-03-15 00:00", "2026-03-15 02:00", People="Ana"),  # notes: a 30 min break
+        item("2026-03-15 08:00", "2026-03-15 12:00", People="Ana"),  # 6 h after the notes
+        item("2026-03-15 22:00", "2026-03-16 03:00", People="Ben"),  # a night load-out
+        item("2026-03-16 03:00", "2026-03-16 05:00", People="Ben"),  # straight on: no rest
+        item("2026-03-16 06:00", "2026-03-16 07:00", People="Ben"),  # 1 h, ending the night
+    )
+    assert [(i.rule, i.cell) for i in issues] == [
+        ("schedule.turnaround", "F4"),
+        ("schedule.turnaround", "F7"),
+    ]
+    assert "Ana has only 6 h between S2 'Task 2' (ends 15 Mar 02:00) and S3" in issues[0].message
+    assert "Ben has only 1 h between S5 'Task 5' (ends 16 Mar 05:00) and S6" in issues[1].message
+
+
 # --- dependencies ----------------------------------------------------------------------------
 
 

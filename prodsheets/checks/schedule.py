@@ -7,8 +7,8 @@ starting at 17:00 do not clash. Cancelled items take part in no check here, and 
 Start or End is blank or unreadable is left out of the time checks (its cell is already an
 issue).
 
-A turnaround is the rest between one working day and the next (see ``_turnaround``): a lunch
-break between two items on the same day is not one.
+A turnaround is the rest between one working day and the next, one that takes in some of the
+night (see ``_turnaround``): a lunch break between two items on the same day is not one.
 
 Clashes are found by sorting by space (or person) then start time and sweeping once, never by
 comparing every pair, so 100,000 items check in about half a second.
@@ -32,6 +32,7 @@ from prodsheets.tables import Table
 from prodsheets.template import normalise
 
 _DAY_NS = 86_400 * 10**9
+_NIGHT_ENDS = 6 * 3_600 * 10**9  # a rest that takes in some of 00:00-06:00 is a turnaround
 _NAT = np.iinfo(np.int64).min
 
 
@@ -403,12 +404,14 @@ def _turnaround(
 
     "Their next item" is judged against the latest End among the person's earlier items, so a
     long call is not hidden behind a short one. A turnaround is the rest between one working
-    day and the next: only a next item that starts on a later day than the earlier item
-    started is judged, so a lunch break between a morning and an afternoon item is not one,
-    while a night call ending at 02:00 followed by a 09:00 start is. Only rests between an End
-    and a Start that both carry a time of day are judged: a date-only End means the end of the
-    day, and a whole-day item followed by one the next day is not a short turnaround.
-    Overlapping items are a person_conflict, not a turnaround.
+    day and the next, that is a rest that takes in some of the night (00:00 to 06:00): a lunch
+    or dinner break between two calls is not one, nor is the half hour between a show ending
+    at 23:30 and notes at midnight, while a night call ending at 02:00 followed by a 09:00
+    start is, and so are notes ending at 02:00 followed by an 08:00 call. Only rests between
+    an End and a Start that both carry a time of day are judged: a date-only End means the end
+    of the day, and a whole-day item followed by one the next day is not a short turnaround.
+    Overlapping or touching items are not a turnaround (overlapping ones are a
+    person_conflict).
     """
     minimum = int(context.min_turnaround / dt.timedelta(microseconds=1)) * 1000
     if minimum <= 0:
@@ -428,10 +431,11 @@ def _turnaround(
     previous[1:] = latest[:-1]
     gap = np.full(n, -1, dtype=np.int64)
     gap[1:] = s[1:] - running_end[:-1]
-    short = same_group & (gap >= 0) & (gap < minimum) & ~items.start_date_only[pos]
+    short = same_group & (gap > 0) & (gap < minimum) & ~items.start_date_only[pos]
     earlier = pos[previous[short]]
+    rest_from = items.end[earlier]
     short[short] &= ~items.end_date_only[earlier] & (
-        s[short] // _DAY_NS > items.start[earlier] // _DAY_NS
+        (rest_from % _DAY_NS < _NIGHT_ENDS) | (s[short] > (rest_from // _DAY_NS + 1) * _DAY_NS)
     )
     rests: dict[tuple[int, int], list[str]] = {}
     for k in np.flatnonzero(short).tolist():
