@@ -50,6 +50,11 @@ def test_a_line_over_its_budget_is_flagged_on_its_budgeted_cell() -> None:
 
 def test_a_line_exactly_on_budget_is_near_the_limit_not_over() -> None:
     assert found(line("L-01", "Lighting", 100, Actual=100)) == {("budget.near_limit", "F2")}
+    (issue,) = run(line("L-01", "Lighting", 100.10, Actual=100.10))
+    assert issue.message == (
+        "Line L-01: EFC $100.10 is 100% of the $100.10 budgeted (warning at 90%); nothing is "
+        "left, so check the estimate before committing more"
+    )
 
 
 def test_near_limit_fires_at_the_threshold_and_not_a_cent_below() -> None:
