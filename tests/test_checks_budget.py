@@ -50,6 +50,11 @@ def test_a_line_over_its_budget_is_flagged_on_its_budgeted_cell() -> None:
 
 def test_a_line_exactly_on_budget_is_near_the_limit_not_over() -> None:
     assert found(line("L-01", "Lighting", 100, Actual=100)) == {("budget.near_limit", "F2")}
+    (issue,) = run(line("L-01", "Lighting", 100.10, Actual=100.10))
+    assert issue.message == (
+        "Line L-01: EFC $100.10 is 100% of the $100.10 budgeted (warning at 90%); nothing is "
+        "left, so check the estimate before committing more"
+    )
 
 
 def test_near_limit_fires_at_the_threshold_and_not_a_cent_below() -> None:
@@ -116,6 +121,21 @@ def test_a_department_over_its_allocation_is_flagged_on_its_allocation_cell() ->
         "$1,000.00 over; raise the Allocation or cut the department's lines"
     )
     assert "estimated final cost is $10,500.00, $500.00 over" in by_cell["D3"].message
+
+
+def test_a_department_whose_estimate_alone_passes_its_allocation() -> None:
+    # budgeted within Sound's $10,000.00 Allocation, but its EFC is past it: the sentence says
+    # whose estimate it is
+    issues = run(line("S-1", "Sound", 9000, Committed=4000, ETC=6500))
+    assert {(i.rule, i.cell) for i in issues} == {
+        ("budget.over_allocation", "D3"),
+        ("budget.over", "F2"),
+    }
+    (allocation,) = [i for i in issues if i.rule == "budget.over_allocation"]
+    assert allocation.message == (
+        "Sound has an Allocation of $10,000.00 but its lines' estimated final cost is "
+        "$10,500.00, $500.00 over; raise the Allocation or cut the department's lines"
+    )
 
 
 def test_no_allocation_issue_at_the_allocation_or_without_one() -> None:

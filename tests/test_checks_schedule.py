@@ -108,6 +108,18 @@ def test_end_before_start_is_an_error_on_the_end_cell() -> None:
     assert "ends (15 Mar 09:00) the moment it starts (15 Mar 09:00)" in issues[1].message
 
 
+def test_a_date_only_end_the_day_before_a_midnight_start_ends_before_it_starts() -> None:
+    # End 18 Mar (date-only) is the end of the 18th, which is 00:00 on the 19th: not after the
+    # Start, and the message says what the two cells show, not "the moment it starts"
+    issues = run(item("2026-03-19", "2026-03-18"), item("2026-03-19 00:00", "2026-03-18"))
+    assert [(i.rule, i.cell) for i in issues] == [
+        ("schedule.end_before_start", "G2"),
+        ("schedule.end_before_start", "G3"),
+    ]
+    assert "ends (18 Mar) before it starts (19 Mar)" in issues[0].message
+    assert "ends (18 Mar) before it starts (19 Mar 00:00)" in issues[1].message
+
+
 def test_a_date_only_end_means_the_end_of_that_day() -> None:
     assert (
         found(
@@ -281,6 +293,23 @@ def test_breaks_within_a_working_day_are_not_turnarounds_but_night_calls_are() -
     ) == {("schedule.turnaround", "F5")}
 
 
+def test_a_turnaround_is_the_rest_that_takes_in_the_night_not_any_break_across_midnight() -> None:
+    issues = run(
+        item("2026-03-14 19:00", "2026-03-14 23:30", People="Ana"),  # the show
+        item("2026-03-15 00:00", "2026-03-15 02:00", People="Ana"),  # notes: a 30 min break
+        item("2026-03-15 08:00", "2026-03-15 12:00", People="Ana"),  # 6 h after the notes
+        item("2026-03-15 22:00", "2026-03-16 03:00", People="Ben"),  # a night load-out
+        item("2026-03-16 03:00", "2026-03-16 05:00", People="Ben"),  # straight on: no rest
+        item("2026-03-16 06:00", "2026-03-16 07:00", People="Ben"),  # 1 h, ending the night
+    )
+    assert [(i.rule, i.cell) for i in issues] == [
+        ("schedule.turnaround", "F4"),
+        ("schedule.turnaround", "F7"),
+    ]
+    assert "Ana has only 6 h between S2 'Task 2' (ends 15 Mar 02:00) and S3" in issues[0].message
+    assert "Ben has only 1 h between S5 'Task 5' (ends 16 Mar 05:00) and S6" in issues[1].message
+
+
 # --- dependencies ----------------------------------------------------------------------------
 
 
@@ -295,6 +324,66 @@ def test_unknown_dependency_is_an_error_on_the_depends_on_cell() -> None:
         ("schedule.dependency_unknown", "K3", "s 1, S99")
     ]
     assert "depends on S99, which is not an ID" in issues[0].message
+
+
+def test_an_unknown_dependency_suggests_the_id_it_most_likely_meant() -> None:
+    issues = run(
+        item("2026-03-14 09:00", "2026-03-14 12:00", ID="FIT-UP"),
+        item("2026-03-15 09:00", "2026-03-15 12:00", ID="FOCUS", **{"Depends On": "FITUP"}),
+        item("2026-03-16 09:00", "2026-03-16 12:00", ID="TECH", **{"Depends On": "FOCUS, FOKUS"}),
+        item("2026-03-16 09:00", "2026-03-16 12:00", ID="DRESS", **{"Depends On": "xyz"}),
+    )
+    assert [(i.rule, i.cell) for i in issues] == [
+        ("schedule.dependency_unknown", "K3"),
+        ("schedule.dependency_unknown", "K4"),
+        ("schedule.dependency_unknown", "K5"),
+    ]
+    assert issues[0].message.endswith("correct it or remove it. Did you mean 'FIT-UP'?")
+    assert "depends on FOKUS, which is not an ID" in issues[1].message
+    assert issues[1].message.endswith("Did you mean 'FOCUS'?")
+    assert issues[2].message.endswith("correct it or remove it.")
+
+
+def test_several_unknown_dependencies_say_which_guess_is_for_which() -> None:
+    issues = run(
+        item("2026-03-14 09:00", "2026-03-14 12:00", ID="FIT-UP"),
+        item("2026-03-14 09:00", "2026-03-14 12:00", ID="FOCUS"),
+        item("2026-03-16 09:00", "2026-03-16 12:00", ID="TECH", **{"Depends On": "FITUP, FOKUS"}),
+    )
+    assert [(i.rule, i.cell) for i in issues] == [("schedule.dependency_unknown", "K4")]
+    assert issues[0].message.endswith(
+        "correct them or remove them. Did you mean 'FIT-UP' for FITUP and 'FOCUS' for FOKUS?"
+    )
+
+
+def test_a_loop_is_not_reported_again_as_items_out_of_order() -> None:
+    # A waits for B and B for A: one loop, and no dependency_order on either edge of it; a
+    # third item out of order with a loop member is still reported
+    issues = run(
+        item("2026-03-14 09:00", "2026-03-14 17:00", ID="A", **{"Depends On": "B"}),
+        item("2026-03-14 08:00", "2026-03-14 20:00", ID="B", **{"Depends On": "A"}),
+        item("2026-03-14 10:00", "2026-03-14 11:00", ID="C", **{"Depends On": "A"}),
+    )
+    assert [(i.rule, i.cell) for i in issues] == [
+        ("schedule.dependency_cycle", "K2"),
+        ("schedule.dependency_order", "K4"),
+    ]
+
+
+def test_dependency_order_needs_only_the_items_start() -> None:
+    # Paint's End is blank (a value.required error elsewhere): its Start is still too early
+    assert found(
+        item("2026-03-14", "2026-03-14", ID="Build"),
+        item("2026-03-14 18:00", "", ID="Paint", **{"Depends On": "Build"}),
+    ) == {("schedule.dependency_order", "K3")}
+
+
+def test_no_dependency_order_against_an_end_that_is_not_after_its_start() -> None:
+    # the predecessor's End is wrong (an end_before_start error): there is no End to wait for
+    assert found(
+        item("2026-03-19", "2026-03-18", ID="Build"),
+        item("2026-03-18", "2026-03-18", ID="Paint", **{"Depends On": "Build"}),
+    ) == {("schedule.end_before_start", "G2")}
 
 
 @pytest.mark.parametrize("size", [2, 3])

@@ -134,6 +134,14 @@ def test_insurance_that_runs_out_before_the_last_scheduled_end() -> None:
     )
 
 
+def test_insurance_that_has_already_run_out_says_it_expired() -> None:
+    issues = run([vendor(**{"Insurance Expires": "2026-03-01"})], rental())
+    assert [(i.rule, i.cell) for i in issues] == [("vendor.insurance_expiring", "I2")]
+    assert issues[0].message.startswith(
+        "Stage Lighting Hire's insurance expired on 2026-03-01, before the last scheduled End"
+    )
+
+
 def test_insurance_to_the_last_day_is_enough_and_cancelled_items_do_not_count() -> None:
     assert found([vendor(**{"Insurance Expires": "2026-04-20"})], rental()) == set()
 

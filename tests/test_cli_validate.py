@@ -307,3 +307,22 @@ def test_a_tab_too_big_to_read_is_one_plain_sentence(run_cli: Any, tmp_path: Pat
     assert result.exit_code == 3
     assert 'The tab "Budget"' in result.output and "far below or right" in result.output
     assert "unexpected" not in result.output
+
+
+def test_people_spelt_differently_are_one_person_never_clashing_with_themselves(
+    home: Any, run_cli: Any
+) -> None:
+    tabs = clean_production()
+    # S4 moves onto S3's afternoon; its People name Ben Cole twice, spelt differently, across
+    # ";", "," and a newline, with blank pieces: one clash with S3, none of S4 with itself
+    set_cell(tabs, "Schedule", 5, "Start", d("2026-03-04 13:00"))
+    set_cell(tabs, "Schedule", 5, "End", d("2026-03-04 16:00"))
+    set_cell(tabs, "Schedule", 5, "Space", "Studio")
+    set_cell(tabs, "Schedule", 5, "Depends On", None)
+    set_cell(tabs, "Schedule", 5, "People", " ben  COLE;;Ana Ruiz,\nBen Cole,")
+    result = run_cli("validate", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    assert found(result) == {("schedule.person_conflict", "E5")}, result.output
+    (issue,) = issues_of(result)
+    assert issue["message"].startswith(
+        "Ben Cole is on both S3 'Sound check' and S4 'Tech' on 4 Mar 13:00–14:00;"
+    )

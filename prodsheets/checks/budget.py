@@ -72,8 +72,9 @@ def _lines(budget: BudgetLines, table: Table | None, context: Context) -> list[I
             rule = "budget.near_limit"
             message = (
                 f"{line}EFC {estimate_text[i]} is {_tenths(estimate[i] * 1000 // planned[i])} "
-                f"of the {planned_text[i]} budgeted (warning at {threshold}); only "
-                f"{gap_text[i]} is left, so check the estimate before committing more"
+                f"of the {planned_text[i]} budgeted (warning at {threshold}); "
+                f"{f'only {gap_text[i]} is' if estimate[i] < planned[i] else 'nothing is'} left, "
+                "so check the estimate before committing more"
             )
         found.append(
             Issue(
@@ -120,8 +121,10 @@ def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Cont
                 f"its lines are budgeted at {money_text(planned)}, {money_text(planned - cap)} over"
             )
         if estimate > cap:
+            whose = "their" if past else "its lines'"
             past.append(
-                f"their estimated final cost is {money_text(estimate)}, "
+                f"{whose} estimated final cost is "
+                f"{money_text(estimate)}, "
                 f"{money_text(estimate - cap)} over"
             )
         if not past:

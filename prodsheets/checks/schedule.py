@@ -7,8 +7,8 @@ starting at 17:00 do not clash. Cancelled items take part in no check here, and 
 Start or End is blank or unreadable is left out of the time checks (its cell is already an
 issue).
 
-A turnaround is the rest between one working day and the next (see ``_turnaround``): a lunch
-break between two items on the same day is not one.
+A turnaround is the rest between one working day and the next, one that takes in some of the
+night (see ``_turnaround``): a lunch break between two items on the same day is not one.
 
 Clashes are found by sorting by space (or person) then start time and sweeping once, never by
 comparing every pair, so 100,000 items check in about half a second.
@@ -26,11 +26,13 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.checks.values import suggestion
 from prodsheets.issues import Issue
 from prodsheets.tables import Table
 from prodsheets.template import normalise
 
 _DAY_NS = 86_400 * 10**9
+_NIGHT_ENDS = 6 * 3_600 * 10**9  # a rest that takes in some of 00:00-06:00 is a turnaround
 _NAT = np.iinfo(np.int64).min
 
 
@@ -216,12 +218,18 @@ def _end_before_start(items: _Items) -> list[Issue]:
             "End",
             items.cell_text("End", pos),
             f"{items.name(pos)} ends ({_when_end(items, pos)}) "
-            f"{'before' if items.end[pos] < items.start[pos] else 'the moment'} it starts "
+            f"{'the moment' if _ends_as_it_starts(items, pos) else 'before'} it starts "
             f"({_when(int(items.start[pos]), date_only=bool(items.start_date_only[pos]))}); "
             "correct the Start or the End.",
         )
         for pos in bad.tolist()
     ]
+
+
+def _ends_as_it_starts(items: _Items, pos: int) -> bool:
+    """End equals Start as the cells read: a date-only End equal to Start is the end of the day
+    before the Start, so it ends "before" it starts, as the two dates show."""
+    return bool(items.end[pos] == items.start[pos]) and not bool(items.end_date_only[pos])
 
 
 def _when_end(items: _Items, pos: int) -> str:
@@ -396,12 +404,14 @@ def _turnaround(
 
     "Their next item" is judged against the latest End among the person's earlier items, so a
     long call is not hidden behind a short one. A turnaround is the rest between one working
-    day and the next: only a next item that starts on a later day than the earlier item
-    started is judged, so a lunch break between a morning and an afternoon item is not one,
-    while a night call ending at 02:00 followed by a 09:00 start is. Only rests between an End
-    and a Start that both carry a time of day are judged: a date-only End means the end of the
-    day, and a whole-day item followed by one the next day is not a short turnaround.
-    Overlapping items are a person_conflict, not a turnaround.
+    day and the next, that is a rest that takes in some of the night (00:00 to 06:00): a lunch
+    or dinner break between two calls is not one, nor is the half hour between a show ending
+    at 23:30 and notes at midnight, while a night call ending at 02:00 followed by a 09:00
+    start is, and so are notes ending at 02:00 followed by an 08:00 call. Only rests between
+    an End and a Start that both carry a time of day are judged: a date-only End means the end
+    of the day, and a whole-day item followed by one the next day is not a short turnaround.
+    Overlapping or touching items are not a turnaround (overlapping ones are a
+    person_conflict).
     """
     minimum = int(context.min_turnaround / dt.timedelta(microseconds=1)) * 1000
     if minimum <= 0:
@@ -421,10 +431,11 @@ def _turnaround(
     previous[1:] = latest[:-1]
     gap = np.full(n, -1, dtype=np.int64)
     gap[1:] = s[1:] - running_end[:-1]
-    short = same_group & (gap >= 0) & (gap < minimum) & ~items.start_date_only[pos]
+    short = same_group & (gap > 0) & (gap < minimum) & ~items.start_date_only[pos]
     earlier = pos[previous[short]]
+    rest_from = items.end[earlier]
     short[short] &= ~items.end_date_only[earlier] & (
-        s[short] // _DAY_NS > items.start[earlier] // _DAY_NS
+        (rest_from % _DAY_NS < _NIGHT_ENDS) | (s[short] > (rest_from // _DAY_NS + 1) * _DAY_NS)
     )
     rests: dict[tuple[int, int], list[str]] = {}
     for k in np.flatnonzero(short).tolist():
@@ -476,13 +487,28 @@ def _dependencies(items: _Items) -> list[Issue]:
     start = items.start
     forward = (start[item] != _NAT) & (start[predecessor] != _NAT)
     forward &= start[predecessor] < start[item]
+    in_loop = np.zeros(len(item), dtype=bool)
     if not forward.all():  # a loop needs at least one edge that does not go forward in time
         edges: dict[int, list[int]] = {}
         for node, successor in zip(item.tolist(), predecessor.tolist(), strict=True):
             edges.setdefault(node, []).append(successor)
-        found += _cycles(items, edges)
+        components = loops(edges)
+        found += _cycles(items, components, edges)
+        # an edge inside a loop is reported as the loop, not again as out of order
+        member = {pos: k for k, component in enumerate(components) for pos in component}
+        in_loop = np.fromiter(
+            (
+                a in member and member[a] == member.get(b)
+                for a, b in zip(item.tolist(), predecessor.tolist(), strict=True)
+            ),
+            dtype=bool,
+            count=len(item),
+        )
 
-    early = (item != predecessor) & items.timed[item] & items.timed[predecessor]
+    # only the item's Start matters (its End may be blank or a typo); a predecessor whose End
+    # is not after its Start has no End to wait for (that is a schedule.end_before_start error)
+    starts = (start != _NAT) & ~items.table.bad("Start")
+    early = (item != predecessor) & ~in_loop & starts[item] & items.valid[predecessor]
     early &= start[item] < items.end[predecessor]
     found += [
         _order(items, pos, before)
@@ -508,12 +534,33 @@ def _positions_of(items: _Items, names: np.ndarray) -> np.ndarray:
     return result
 
 
+# Guessing what an unknown ID meant compares it with every ID (about 0.2 s against 100,000
+# IDs): at most this many comparisons are spent on guesses, and never more than SUGGESTED
+# guesses, so a pasted column of junk in a big schedule stays fast; the rest get no guess.
+SUGGESTED = 20
+_GUESS_BUDGET = 200_000
+
+
 def _unknown(items: _Items, item: np.ndarray, names: np.ndarray) -> list[Issue]:
     by_item: dict[int, list[str]] = {}
     for pos, name in zip(item.tolist(), names.tolist(), strict=True):
         by_item.setdefault(pos, []).append(name)
+    ids = {normalise(ident): ident for ident in reversed(items.ids) if ident is not None}
+    guesses: dict[str, str | None] = {}
+    guessable = min(SUGGESTED, _GUESS_BUDGET // max(len(ids), 1))
     found = []
     for pos, unknown in by_item.items():
+        for name in unknown:
+            if name not in guesses:
+                guesses[name] = (
+                    suggestion(normalise(name), ids) if len(guesses) < guessable else None
+                )
+        hints = [f"'{guesses[name]}' for {name}" for name in unknown if guesses[name]]
+        if hints:
+            hint = f" Did you mean {_and(hints)}?" if len(unknown) > 1 else ""
+            hint = hint or f" Did you mean '{guesses[unknown[0]]}'?"
+        else:
+            hint = ""
         several = len(unknown) > 1
         found.append(
             items.found(
@@ -523,7 +570,8 @@ def _unknown(items: _Items, item: np.ndarray, names: np.ndarray) -> list[Issue]:
                 items.cell_text("Depends On", pos),
                 f"{items.name(pos)} depends on {_and(unknown)}, which "
                 f"{'are not IDs' if several else 'is not an ID'} in the Schedule tab; "
-                f"correct {'them' if several else 'it'} or remove {'them' if several else 'it'}.",
+                f"correct {'them' if several else 'it'} or remove {'them' if several else 'it'}."
+                f"{hint}",
             )
         )
     return found
@@ -592,9 +640,9 @@ def loops(edges: dict[int, list[int]]) -> list[list[int]]:
     return found
 
 
-def _cycles(items: _Items, edges: dict[int, list[int]]) -> list[Issue]:
+def _cycles(items: _Items, components: list[list[int]], edges: dict[int, list[int]]) -> list[Issue]:
     found = []
-    for component in loops(edges):
+    for component in components:
         members = sorted(component, key=lambda p: items.rows[p])
         first = members[0]
         path = _walk(first, set(members), edges)

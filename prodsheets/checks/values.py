@@ -139,7 +139,7 @@ def _duplicates(table: Table, column: Column) -> list[Issue]:
     return found
 
 
-def _suggestion(key: str, listed: dict[str, str]) -> str | None:
+def suggestion(key: str, listed: dict[str, str]) -> str | None:
     """The listed value a typo most likely meant, or None."""
     starts = [k for k in listed if key and k.startswith(key)]
     if len(starts) == 1:
@@ -174,7 +174,7 @@ def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Iss
     for row, value in zip(rows, flagged_values, strict=True):
         message = messages.get(value)
         if message is None:
-            guess = _suggestion(normalise(value), listed)
+            guess = suggestion(normalise(value), listed)
             quoted = show_value(value)
             if guess:
                 message = f"'{quoted}' is not listed in the {where} tab. Did you mean '{guess}'?"

@@ -79,11 +79,12 @@ def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
         )
     if facts["vendor.insurance_expiring"]:
         expires = _day(facts["Insurance Expires"])
+        runs_out = "expired" if facts["Insurance State"] == "Expired" else "expires"
         add(
             "vendor.insurance_expiring",
             "Insurance Expires",
             expires,
-            f"{vendor}'s insurance expires on {expires}, before the last scheduled End on "
+            f"{vendor}'s insurance {runs_out} on {expires}, before the last scheduled End on "
             f"{last_end}; ask {vendor} for a certificate that runs past {last_end}",
         )
     return found
