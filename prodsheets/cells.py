@@ -802,7 +802,7 @@ def _date_problem(with_time: bool, reason: str = "") -> Problem:
 
 
 # Serials that name a day a calendar has (0001-01-01 is -693592; 10000-01-01 is 2958466).
-_SERIAL_DAY_ONE = dt.date(1899, 12, 30)
+_SERIAL_DAY_ONE: dt.date = SERIAL_EPOCH.astype("datetime64[D]").item()
 _SERIAL_FIRST = -693_593
 _SERIAL_END = 2_958_466
 
@@ -826,8 +826,9 @@ def _serial_problem(serial: float, value: object, with_time: bool) -> Problem:
     )
 
 
-_FIRST_DATE = dt.date(1900, 1, 1)
-_AFTER_LAST_DATE = dt.date(2200, 1, 1)
+# the same window as _FIRST_DAY and _AFTER_LAST_DAY, as dates
+_FIRST_DATE: dt.date = _FIRST_DAY.astype("datetime64[D]").item()
+_AFTER_LAST_DATE: dt.date = _AFTER_LAST_DAY.astype("datetime64[D]").item()
 
 
 def _ns_of(day: dt.date, seconds: int, micro: int = 0) -> int:
