@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from prodsheets import __version__, pipeline
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
 from prodsheets.render import render, summary_line
+
+if TYPE_CHECKING:
+    from prodsheets.feeds.calendar import Feeds
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
 
@@ -119,6 +122,14 @@ def plain_failures(run: Run) -> Iterator[None]:
         sys.exit(EXIT_WORKBOOK)
 
 
+NOTIFY = click.option(
+    "--notify",
+    multiple=True,
+    metavar="URL",
+    help="Send the digest to this Apprise URL (mailtos://, slack://, json://, ...); repeat "
+    "for more. Default: urls = under [notify] in prodsheets.toml. Never printed.",
+)
+
 AS_OF = click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -210,18 +221,26 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
 )
 @AS_OF
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@NOTIFY
 @common_options
 def validate(
-    workbook: str | None, fmt: str, as_of: dt.datetime | None, strict: bool, **options: Any
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    strict: bool,
+    notify: tuple[str, ...],
+    **options: Any,
 ) -> None:
     """Check every entry and list what is wrong; writes nothing.
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
-    with --strict): made for a nightly job.
+    with --strict): made for a nightly job. With --notify (or [notify] in prodsheets.toml)
+    it also sends a digest; a digest that cannot be sent is a warning, never another exit code.
 
     \b
     Example:
         prodsheets validate show.xlsx --format github --strict
+        prodsheets validate show.xlsx --notify "json://hooks.example.org/prodsheets"
     """
     run = _run(options)
     with plain_failures(run):
@@ -229,6 +248,7 @@ def validate(
         result = pipeline.validate(
             location, config=config, as_of=_as_of(as_of), progress=run.progress()
         )
+    _notify(run, result, config, notify)
     _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
 
@@ -267,9 +287,23 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
     "--force", is_flag=True, help="Write even if Excel or LibreOffice seems to have the file open."
 )
 @AS_OF
+@click.option(
+    "--calendar",
+    "calendar_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Also write the calendar feeds into DIR (as prodsheets calendar --out DIR does).",
+)
+@NOTIFY
 @common_options
 def sync(
-    workbook: str | None, dry_run: bool, force: bool, as_of: dt.datetime | None, **options: Any
+    workbook: str | None,
+    dry_run: bool,
+    force: bool,
+    as_of: dt.datetime | None,
+    calendar_dir: str | None,
+    notify: tuple[str, ...],
+    **options: Any,
 ) -> None:
     """Check the workbook and write the summary tabs back into it.
 
@@ -277,9 +311,13 @@ def sync(
     creating them where absent. Never writes into a tab you made: if one of yours has a
     summary tab's name, nothing is written.
 
+    With --calendar DIR it also writes the calendar feeds, and with --notify (or [notify] in
+    prodsheets.toml) it sends the digest; neither can undo a sync that was written.
+
     \b
     Example:
         prodsheets sync show.xlsx --as-of 2026-03-14
+        prodsheets sync show.xlsx --calendar public/calendars --notify "mailtos://..."
     """
     run = _run(options)
     with plain_failures(run):
@@ -297,7 +335,71 @@ def sync(
         done = f"Dry run: would write {titles}; nothing was written."
     else:
         done = f"Wrote {', '.join(result.written)} to {location}."
+        if calendar_dir:
+            done += "\n" + _calendars(run, result, config, calendar_dir)
+        _notify(run, result, config, notify)
     _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
+
+
+@cli.command(short_help="Write calendar feeds for every person, space and department.")
+@click.argument("workbook", required=False)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Folder for the .ics files: all.ics, people/, spaces/, departments/.",
+)
+@common_options
+def calendar(workbook: str | None, out: str, **options: Any) -> None:
+    """Write the Schedule tab as calendar feeds (iCalendar .ics files) into DIR.
+
+    all.ics holds every item; people/NAME.ics, spaces/NAME.ics and departments/NAME.ics hold
+    each one's share. Put DIR on a web server (GitHub Pages, a shared drive with public links)
+    and subscribe to a file's address from any phone or desktop calendar: each sync then
+    updates it. Events keep their identity across syncs, cancelled items are marked cancelled,
+    and a file is only rewritten when something in it changed. Times are in the config's
+    timezone.
+
+    \b
+    Example:
+        prodsheets calendar show.xlsx --out public/calendars
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        feeds = pipeline.calendar(location, config=config, out=out, progress=run.progress())
+    click.echo(_calendar_line(feeds))
+
+
+def _calendar_line(feeds: Feeds) -> str:
+    total = len(feeds.written) + len(feeds.unchanged)
+    line = (
+        f"Calendars: {feeds.events} events in {total} files in {feeds.folder}; "
+        f"{len(feeds.written)} written, {len(feeds.unchanged)} unchanged."
+    )
+    if feeds.left_off:
+        shown = ", ".join(feeds.left_off[:10]) + (" …" if len(feeds.left_off) > 10 else "")
+        line += f" Left off (no Start, End or Due to show): {shown}."
+    return line
+
+
+def _calendars(run: Run, result: pipeline.Result, config: Config, out: str) -> str:
+    """``sync --calendar``: the feeds, or a warning; the sync is already written either way."""
+    try:
+        return _calendar_line(pipeline.publish_calendars(result, config=config, out=out))
+    except ProdsheetsError as exc:
+        return click.style("Warning: ", fg="yellow", bold=True) + str(exc)
+
+
+def _notify(run: Run, result: pipeline.Result, config: Config, urls: tuple[str, ...]) -> None:
+    """Send the digest; say where it went (unless --quiet) and warn about what failed."""
+    delivery = pipeline.notify(result, config=config, urls=urls)
+    if delivery.sent and not run.quiet:
+        click.echo(f"Sent the digest to {', '.join(delivery.sent)}.", err=True)
+    for warning in delivery.warnings:
+        click.echo(click.style("Warning: ", fg="yellow", bold=True) + warning, err=True)
 
 
 def main() -> None:
