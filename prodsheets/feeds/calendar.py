@@ -232,8 +232,9 @@ def render_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", _clean(name))
-    calendar.add("x-wr-calname", _clean(name))
+    title = " ".join(_clean(name).split())  # a calendar's name is one line
+    calendar.add("name", title)
+    calendar.add("x-wr-calname", title)
     if zone is not None:
         calendar.add("x-wr-timezone", zone.key)
     refresh = vDuration(dt.timedelta(hours=1))
