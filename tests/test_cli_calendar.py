@@ -10,7 +10,6 @@ from typing import Any
 import vobject
 
 from prodsheets.feeds.calendar import CalendarEvent, render_calendar
-
 from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell
 
 UTC = dt.UTC
@@ -21,15 +20,17 @@ def production() -> dict[str, Rows]:
     """The clean production plus an all-day item, a deadline, a cancelled call and a preview
     after the clocks go forward (BST), so the VTIMEZONE has to be right."""
     tabs = clean_production()
+    blank = [None] * 4
     tabs["Schedule"] += [
-        ["S5", "Paint call", "Set", "Paint Shop", "Cy Dow", d("2026-03-14"), d("2026-03-15")]
-        + [None] * 5,
-        ["S6", "Props list", "Set", None, None, None, None, d("2026-03-11")] + [None] * 4,
-        ["S7", "Photo call", "Lighting", "Lobby", "Ana Ruiz", d("2026-03-13 10:00")]
-        + [d("2026-03-13 11:00"), None, None, "Cancelled", None, None],
-        ["S8", "Preview", "Sound", "Main Stage", "Ben Cole", d("2026-04-02 19:00")]
-        + [d("2026-04-02 22:00"), None, None, "Confirmed", None, None],
+        ["S5", "Paint call", "Set", "Paint Shop", "Cy Dow", d("2026-03-14"), d("2026-03-15")],
+        ["S6", "Props list", "Set", None, None, None, None, d("2026-03-11")],
+        ["S7", "Photo call", "Lighting", "Lobby", "Ana Ruiz", d("2026-03-13 10:00")],
+        ["S8", "Preview", "Sound", "Main Stage", "Ben Cole", d("2026-04-02 19:00")],
     ]
+    tabs["Schedule"][-2] += [d("2026-03-13 11:00"), None, None, "Cancelled"]
+    tabs["Schedule"][-1] += [d("2026-04-02 22:00"), None, None, "Confirmed"]
+    for row in tabs["Schedule"][-4:]:
+        row += blank[: 12 - len(row)]
     return tabs
 
 
@@ -189,9 +190,7 @@ def test_hostile_cell_text_stays_inside_its_property(
     load_in = events["S1"]
     assert load_in.summary.value == evil_task.replace("\r\n", "\n")
     assert load_in.location.value == evil_space
-    assert "Notes: " + long_notes in (
-        load_in.description.value
-    )
+    assert "Notes: " + long_notes in (load_in.description.value)
     assert [c.name for c in load_in.getChildren()].count("UID") == 1
     files = {p.relative_to(out).as_posix() for p in out.rglob("*.ics")}
     assert "people/etc-passwd.ics" in files
