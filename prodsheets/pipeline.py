@@ -236,7 +236,7 @@ def notify(result: Result, *, config: Config, urls: Sequence[str] = ()) -> Deliv
     from prodsheets.feeds import production_of
     from prodsheets.feeds.notify import Delivery, build_digests, send
 
-    targets = tuple(urls) or config.notify_urls
+    targets = tuple(u for u in urls if u.strip()) or config.notify_urls  # "" = an unset secret
     if not targets:
         return Delivery()
     production = production_of(result.workbook)

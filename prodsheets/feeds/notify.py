@@ -156,7 +156,7 @@ def _digest(
     link: str,
     as_of: str,
 ) -> Digest:
-    what = "What changed since the last sync" if since.known else "Open issues"
+    what = "What changed since the last sync" if since.known else "Warnings"
     counts = [f"{len(errors)} error{'s' * (len(errors) != 1)}"]
     if since.known:
         counts.append(f"{len(changes)} change{'s' * (len(changes) != 1)}")
@@ -172,7 +172,8 @@ def _digest(
         lines += _capped([f"- {_where(c.tab, c.cell, c.key)}: {c.text}" for c in changes])
         lines.append("")
     if not errors and not changes:
-        lines.append("No errors, and nothing changed since the last sync.")
+        quiet = "nothing changed since the last sync" if since.known else "no warnings"
+        lines.append(f"No errors, and {quiet}.")
     return Digest(
         title=f"{production}: {', '.join(counts)}",
         body="\n".join(lines).rstrip() + "\n",
