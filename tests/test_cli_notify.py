@@ -58,7 +58,7 @@ class Mailbox:
     def to(self, address: str) -> list[Mail]:
         return [m for m in self.mails if address in m.to]
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.mails.append(Mail(list(envelope.rcpt_tos), message))
@@ -87,7 +87,7 @@ def webhook() -> Iterator[Webhook]:
     posts: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = min(int(self.headers.get("Content-Length", 0)), 1_000_000)
             posts.append(json.loads(self.rfile.read(length)))
             self.send_response(200)
