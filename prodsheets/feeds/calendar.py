@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -98,13 +99,14 @@ def publish_calendars(
     )
     listed = _listed_departments(tables.get("Departments"))
     stamp = now or dt.datetime.now(dt.UTC)
+    renderer = _Renderer(events, zone=zone, stamp=stamp)
     files = {
-        path: render_calendar(chosen, name=f"{production}: {title}", zone=zone, stamp=stamp)
+        path: renderer.calendar(chosen, name=f"{production}: {title}")
         for path, title, chosen in split_feeds(events, listed)
     }
     folder = Path(out)
     feeds = Feeds(folder=folder, events=len(events), left_off=left_off)
-    files.update(_emptied(folder, files, production=production, zone=zone, stamp=stamp))
+    files.update(_emptied(folder, files, production=production, renderer=renderer))
     for path, content in files.items():
         (feeds.written if write_if_changed(folder / path, content) else feeds.unchanged).append(
             path
@@ -225,46 +227,105 @@ def render_calendar(
     events: list[CalendarEvent], *, name: str, zone: ZoneInfo | None, stamp: dt.datetime
 ) -> bytes:
     """One VCALENDAR, escaped and folded per RFC 5545 by the icalendar library."""
-    from icalendar import Calendar, Event, vDuration
+    return _Renderer(events, zone=zone, stamp=stamp).calendar(events, name=name)
 
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    title = " ".join(_clean(name).split())  # a calendar's name is one line
-    calendar.add("name", title)
-    calendar.add("x-wr-calname", title)
-    if zone is not None:
-        calendar.add("x-wr-timezone", zone.key)
-    refresh = vDuration(dt.timedelta(hours=1))
-    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", refresh)
-    utc_stamp = stamp.astimezone(dt.UTC).replace(microsecond=0)
-    for item in events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", utc_stamp)
-        event.add("dtstart", item.start)
-        if item.end is not None:
-            event.add("dtend", item.end)
-        event.add("sequence", item.sequence)
-        event.add("summary", _clean(item.summary))
-        if item.location:
-            event.add("location", _clean(item.location))
-        event.add("description", _clean(item.description))
-        event.add("status", item.status)
-        if item.status == "CANCELLED" or item.all_day:
-            event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    timed = [e.start for e in events if isinstance(e.start, dt.datetime)]
-    if zone is not None and timed:
-        first, last = min(timed).date(), max(timed).date()
-        calendar.add_missing_timezones(
-            first_date=first - dt.timedelta(days=366), last_date=last + dt.timedelta(days=366)
-        )
-    content: bytes = calendar.to_ical()
-    return content
+
+class _Renderer:
+    """Renders each event and the VTIMEZONE once, however many feeds they appear in: an item
+    is in all.ics, its department's, its space's and each of its people's files."""
+
+    def __init__(
+        self, events: list[CalendarEvent], *, zone: ZoneInfo | None, stamp: dt.datetime
+    ) -> None:
+        self.zone = zone
+        self.stamp = stamp.astimezone(dt.UTC).replace(microsecond=0)
+        timed = [e.start for e in events if isinstance(e.start, dt.datetime)]
+        # one VTIMEZONE covering the whole schedule (and a year either side) for every feed
+        self.span = (min(timed).date(), max(timed).date()) if timed else None
+        self._events: dict[str, bytes] = {}
+        self._timezone: bytes | None = None
+        self._header: bytes | None = None
+
+    def calendar(self, events: list[CalendarEvent], *, name: str) -> bytes:
+        from icalendar import Calendar
+
+        named = Calendar()
+        title = " ".join(_clean(name).split())  # a calendar's name is one line
+        named.add("name", title)
+        named.add("x-wr-calname", title)
+        parts = [self.header(), _inside(named.to_ical())]
+        if any(isinstance(e.start, dt.datetime) for e in events):
+            parts.append(self.timezone())
+        parts += [self.event(e) for e in events]
+        parts.append(_END)
+        return b"".join(parts)
+
+    def header(self) -> bytes:
+        """BEGIN:VCALENDAR and the properties every feed shares, rendered once."""
+        if self._header is None:
+            from icalendar import Calendar, vDuration
+
+            calendar = Calendar()
+            calendar.add("prodid", PRODID)
+            calendar.add("version", "2.0")
+            calendar.add("calscale", "GREGORIAN")
+            calendar.add("method", "PUBLISH")
+            if self.zone is not None:
+                calendar.add("x-wr-timezone", self.zone.key)
+            refresh = vDuration(dt.timedelta(hours=1))
+            calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+            calendar.add("x-published-ttl", refresh)
+            self._header = _BEGIN + _inside(calendar.to_ical())
+        return self._header
+
+    def timezone(self) -> bytes:
+        if self._timezone is None:
+            self._timezone = b""
+            if self.zone is not None and self.span is not None:
+                from icalendar import Timezone
+
+                first, last = self.span
+                year = dt.timedelta(days=366)
+                zone = Timezone.from_tzid(
+                    self.zone.key, first_date=first - year, last_date=last + year
+                )
+                self._timezone = zone.to_ical()
+        return self._timezone
+
+    def event(self, item: CalendarEvent) -> bytes:
+        block = self._events.get(item.uid)
+        if block is None:
+            block = self._events[item.uid] = _event(item, self.stamp).to_ical()
+        return block
+
+
+_BEGIN, _END = b"BEGIN:VCALENDAR\r\n", b"END:VCALENDAR\r\n"
+
+
+def _inside(calendar: bytes) -> bytes:
+    """The content lines of a rendered VCALENDAR, without its BEGIN and END lines."""
+    assert calendar.startswith(_BEGIN) and calendar.endswith(_END)
+    return calendar[len(_BEGIN) : -len(_END)]
+
+
+def _event(item: CalendarEvent, stamp: dt.datetime) -> Any:
+    from icalendar import Event
+
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", item.start)
+    if item.end is not None:
+        event.add("dtend", item.end)
+    event.add("sequence", item.sequence)
+    event.add("summary", _clean(item.summary))
+    if item.location:
+        event.add("location", _clean(item.location))
+    event.add("description", _clean(item.description))
+    event.add("status", item.status)
+    if item.status == "CANCELLED" or item.all_day:
+        event.add("transp", "TRANSPARENT")
+    return event
 
 
 def write_if_changed(path: Path, content: bytes) -> bool:
@@ -281,8 +342,6 @@ def write_if_changed(path: Path, content: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
         os.chmod(temporary, 0o644)  # a feed is for publishing: readable by the web server
         os.replace(temporary, path)
     except BaseException:
@@ -299,8 +358,7 @@ def _emptied(
     files: Mapping[str, bytes],
     *,
     production: str,
-    zone: ZoneInfo | None,
-    stamp: dt.datetime,
+    renderer: _Renderer,
 ) -> dict[str, bytes]:
     """Feeds we wrote before for a person, space or department no longer in the schedule: an
     empty calendar, so that subscribers lose the old events instead of keeping them forever.
@@ -318,7 +376,7 @@ def _emptied(
                 head = file.read(512)
             if _PRODID_LINE in head:
                 title = f"{production}: {path.stem}"
-                emptied[relative] = render_calendar([], name=title, zone=zone, stamp=stamp)
+                emptied[relative] = renderer.calendar([], name=title)
     return emptied
 
 
