@@ -37,7 +37,7 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
     # [notify]: Apprise URLs (secrets: never printed), when to send, and per-department mail
-    notify_urls: tuple[str, ...] = ()
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
     notify_on: str = "change"
     notify_departments: bool = False
     source: str = ""  # the file it came from, for messages

@@ -162,6 +162,7 @@ def test_each_department_head_gets_their_own_part_only(
     ]  # Set (cy@example.org) has nothing to report
     (ana,) = mailbox.to("ana@example.org")
     assert ana.to == ["ana@example.org"]
+    assert ana.message["From"] == SENDER  # sent through the same account as the team's
     assert "Lighting" in ana.subject
     assert "Budget!F2:" in ana.text and "Schedule!H4" not in ana.text
     (ben,) = mailbox.to("ben@example.org")
@@ -226,6 +227,16 @@ def test_notify_on_the_command_line_wins_over_the_config(
     result = run_cli("sync", path, "--as-of", AS_OF, "--notify", webhook.url)
     assert result.exit_code == 1
     assert len(webhook.posts) == 1
+    assert mailbox.mails == []
+
+
+def test_a_dry_run_sends_nothing(
+    workbook: Any, run_cli: Any, tmp_path: Path, mailbox: Mailbox
+) -> None:
+    settings(tmp_path, [mailbox.url()], on="always")
+    result = run_cli("sync", str(workbook(troubled())), "--as-of", AS_OF, "--dry-run")
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
     assert mailbox.mails == []
 
 
