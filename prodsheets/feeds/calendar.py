@@ -34,7 +34,7 @@ from prodsheets.template import normalise
 
 PRODID = f"-//prodsheets//prodsheets {__version__}//EN"
 _PRODID_LINE = b"PRODID:-//prodsheets//"
-FOLDERS = {"people": "people", "spaces": "spaces", "departments": "departments"}
+FOLDERS = ("people", "spaces", "departments")
 _STATUS = {
     "Planned": "TENTATIVE",
     "Confirmed": "CONFIRMED",
@@ -182,28 +182,27 @@ def split_feeds(
     Names are grouped the way the checks compare them (case and spaces ignored) and shown as
     first written; every department listed in the Departments tab gets a feed, empty or not,
     so that a head can subscribe before the first call is typed."""
-    groups: dict[str, dict[str, tuple[str, list[CalendarEvent]]]] = {
-        folder: {} for folder in FOLDERS
-    }
+    groups: dict[str, dict[str, tuple[str, list[CalendarEvent]]]] = {f: {} for f in FOLDERS}
+
+    def file_under(folder: str, name: str) -> list[CalendarEvent]:
+        return groups[folder].setdefault(normalise(name), (name, []))[1]
+
     for name in departments:
-        groups["departments"].setdefault(normalise(name), (name, []))
+        file_under("departments", name)
     for event in events:
-        for person in dict.fromkeys(event.people):
-            groups["people"].setdefault(normalise(person), (person, []))[1].append(event)
+        people = {normalise(p): p for p in reversed(event.people)}  # once each, first spelling
+        for person in people.values():
+            file_under("people", person).append(event)
         if event.location:
-            groups["spaces"].setdefault(normalise(event.location), (event.location, []))[1].append(
-                event
-            )
+            file_under("spaces", event.location).append(event)
         if event.department:
-            groups["departments"].setdefault(normalise(event.department), (event.department, []))[
-                1
-            ].append(event)
+            file_under("departments", event.department).append(event)
     feeds = [("all.ics", "everything", events)]
     for folder, by_key in groups.items():
         used: set[str] = set()
         for _key, (name, chosen) in sorted(by_key.items()):
             stem = safe_file_name(name, used)
-            feeds.append((f"{FOLDERS[folder]}/{stem}.ics", name, chosen))
+            feeds.append((f"{folder}/{stem}.ics", name, chosen))
     return feeds
 
 
@@ -364,7 +363,7 @@ def _emptied(
     empty calendar, so that subscribers lose the old events instead of keeping them forever.
     Only files that prodsheets wrote (its PRODID) are touched."""
     emptied: dict[str, bytes] = {}
-    for sub in FOLDERS.values():
+    for sub in FOLDERS:
         directory = folder / sub
         if not directory.is_dir():
             continue
