@@ -430,6 +430,11 @@ def _description(
     due = _stamp(values.get("Due"))
     if due is not None:
         lines.append(f"Due: {due.date().isoformat()}")
+    equipment = values.get("Equipment")  # an optional column (the Equipment tab's bookings)
+    if isinstance(equipment, tuple | list) and equipment:
+        lines.append(f"Equipment: {', '.join(_text(e) for e in equipment)}")
+    elif isinstance(equipment, str) and equipment.strip():
+        lines.append(f"Equipment: {equipment.strip()}")
     notes = _text(values.get("Notes"))
     if notes:
         lines.append(f"Notes: {notes}")
