@@ -391,6 +391,13 @@ def _calendars(run: Run, result: pipeline.Result, config: Config, out: str) -> s
         return _calendar_line(pipeline.publish_calendars(result, config=config, out=out))
     except ProdsheetsError as exc:
         return click.style("Warning: ", fg="yellow", bold=True) + str(exc)
+    except Exception as exc:  # a bug of ours: the sync is written, so still only a warning
+        if run.verbose:
+            traceback.print_exc()
+        return click.style("Warning: ", fg="yellow", bold=True) + (
+            f"the calendars could not be written ({type(exc).__name__}); the sync is. Run "
+            "again with --verbose and send us what it prints."
+        )
 
 
 def _notify(run: Run, result: pipeline.Result, config: Config, urls: tuple[str, ...]) -> None:

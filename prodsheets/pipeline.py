@@ -240,13 +240,22 @@ def notify(result: Result, *, config: Config, urls: Sequence[str] = ()) -> Deliv
     if not targets:
         return Delivery()
     production = production_of(result.workbook)
-    team, parts = build_digests(
-        result.issues,
-        since_last_sync(result),
-        result.tables,
-        production=production.title,
-        link=production.link,
-        as_of=result.as_of.isoformat(),
-        departments=config.notify_departments,
-    )
+    try:
+        team, parts = build_digests(
+            result.issues,
+            since_last_sync(result),
+            result.tables,
+            production=production.title,
+            link=production.link,
+            as_of=result.as_of.isoformat(),
+            departments=config.notify_departments,
+        )
+    except Exception as exc:  # a bug of ours must not turn a finished run into a failure
+        return Delivery(
+            warnings=[
+                f"The digest could not be made ({type(exc).__name__}); nothing was sent and "
+                "the run itself is not affected. Run again with --verbose and send us what it "
+                "prints."
+            ]
+        )
     return send(targets, team, parts, on=config.notify_on)
