@@ -7,10 +7,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 import vobject
 
 from prodsheets.feeds.calendar import CalendarEvent, render_calendar
 from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell
+from tests.xlsx_fixtures import SOFFICE, convert
 
 UTC = dt.UTC
 LONDON = 'timezone = "Europe/London"\n'
@@ -242,3 +244,26 @@ def test_control_characters_never_reach_a_feed() -> None:
     parsed = vobject.readOne(raw.decode())
     assert parsed.vevent.summary.value == "Load-in [31mred"
     assert parsed.vevent.location.value == "Stage"
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_workbook_saved_by_libreoffice_gives_the_same_events(
+    workbook: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    """Dates and date-times as a real spreadsheet program saves them (its own styles and
+    serials, not openpyxl's) make the same feeds."""
+    (tmp_path / "prodsheets.toml").write_text(LONDON, encoding="utf-8")
+    original = workbook(production(), "show.xlsx")
+    (resaved,) = convert([original], tmp_path / "libreoffice", "xlsx", tmp_path / "profile")
+    assert resaved.read_bytes() != original.read_bytes()
+
+    def events(path: Path, out: str) -> dict[str, tuple[Any, ...]]:
+        result = run_cli("calendar", str(path), "--out", str(tmp_path / out))
+        assert result.exit_code == 0, result.output
+        return {
+            i: (e.dtstart.value, e.dtend.value, e.summary.value, e.status.value)
+            for i, e in read_feed(tmp_path / out / "all.ics").items()
+        }
+
+    assert events(resaved, "b") == events(original, "a")
+    assert feeds(tmp_path / "b") == feeds(tmp_path / "a")
