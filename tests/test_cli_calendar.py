@@ -4,9 +4,11 @@ iCalendar parser independent of the icalendar library that writes them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import vobject
 
@@ -267,3 +269,41 @@ def test_a_workbook_saved_by_libreoffice_gives_the_same_events(
 
     assert events(resaved, "b") == events(original, "a")
     assert feeds(tmp_path / "b") == feeds(tmp_path / "a")
+
+
+def test_the_bundled_example_gives_each_person_space_and_department_their_items(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """The expected feeds are worked out from the Schedule tab as openpyxl reads it, not by
+    prodsheets' own reader; feeds are matched by their calendar names."""
+    (tmp_path / "prodsheets.toml").write_text(LONDON, encoding="utf-8")
+    assert run_cli("init", "example.xlsx", "--example").exit_code == 0
+    result = run_cli("sync", "example.xlsx", "--calendar", "site")
+    assert "Calendars:" in result.output, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "example.xlsx")["Schedule"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    expected: dict[str, set[str]] = {}
+    cancelled = set()
+    for row in rows[1:]:
+        item = dict(zip(header, row, strict=False))
+        if not item["ID"] or not (item["Start"] or item["Due"]):
+            continue
+        names = [f"people:{p.strip()}" for p in re.split(r"[,;\n]", item["People"] or "")]
+        names += [f"spaces:{item['Space'] or ''}", f"departments:{item['Department']}", "all"]
+        for name in names:
+            if not name.endswith(":"):
+                expected.setdefault(name, set()).add(item["ID"])
+        if item["Status"] == "Cancelled":
+            cancelled.add(item["ID"])
+    found: dict[str, set[str]] = {}
+    for path in (tmp_path / "site").rglob("*.ics"):
+        calendar = vobject.readOne(path.read_text(encoding="utf-8"))
+        title = calendar.contents["x-wr-calname"][0].value.removeprefix("example: ")
+        folder = path.parent.name
+        key = "all" if path.name == "all.ics" else f"{folder}:{title}"
+        found[key] = set(read_feed(path))
+    assert {k: v for k, v in found.items() if v} == expected
+    assert cancelled, "the example has a cancelled item"
+    statuses = {i: e.status.value for i, e in read_feed(tmp_path / "site" / "all.ics").items()}
+    assert {i for i, s in statuses.items() if s == "CANCELLED"} == cancelled
