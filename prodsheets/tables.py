@@ -17,7 +17,7 @@ from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column
 from prodsheets.config import Config
 from prodsheets.issues import Issue, issue, show_value
-from prodsheets.template import TabSpec, Template, header_key, normalise
+from prodsheets.template import OPTIONAL_TABS, TabSpec, Template, header_key, normalise
 
 
 @dataclass
@@ -33,6 +33,8 @@ class Table:
     - money: "Int64" (nullable) integer cents; <NA> when blank or unreadable.
     - date, datetime: "datetime64[ns]"; NaT when blank or unreadable.
     - list: object, a tuple[str, ...] (empty when blank).
+    - integer: object, an int (None when blank or unreadable).
+    - dates: object, a tuple of (first day, day after the last) int64 ns pairs (empty when blank).
     """
 
     spec: TabSpec
@@ -132,7 +134,8 @@ def read_tables(
     for name, spec in template.tabs.items():
         title = titles.get(name)
         if title is None:
-            found.append(_tab_missing(spec, config))
+            if name not in OPTIONAL_TABS:  # an absent Crew or Equipment tab is no finding
+                found.append(_tab_missing(spec, config))
             tables[name] = empty_table(spec)
             continue
         table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
@@ -166,7 +169,7 @@ def _blank_array(spec_column_type: str, n: int, default: object = None) -> objec
     if spec_column_type in ("date", "datetime"):
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     out = np.empty(n, dtype=object)
-    out[:] = [()] * n if spec_column_type == "list" else [default] * n
+    out[:] = [()] * n if spec_column_type in ("list", "dates") else [default] * n
     return out
 
 
@@ -178,7 +181,7 @@ def _frame(spec: TabSpec, columns: dict[str, object], index: pd.Index) -> pd.Dat
         values = columns.get(column.name)
         if values is None:
             values = _blank_array(column.type, n, column.default or None if column.enum else None)
-        dtype = object if column.type in ("text", "email", "list") else None
+        dtype = object if column.type in ("text", "email", "list", "integer", "dates") else None
         data[column.name] = pd.Series(values, index=index, dtype=dtype, copy=False)
     return pd.DataFrame(data, index=index, copy=False)
 
