@@ -4,10 +4,11 @@ Equipment tab).
 
 Per person: calls (items not Cancelled that name them), hours called this week (Monday to
 Sunday around the as-of date) and in total (a person's calls joined where they overlap, so
-an hour is counted once; whole-day items count no hours), the most days called in a row, and
-the issues about them. Per item of kit: how many are booked at the busiest moment against the
-Quantity, and when; hired kit (with a Vendor) costs Quantity x days hired (first booked day to
-last, inclusive) x Daily Rate, set per vendor beside that vendor's Budget lines.
+an hour is counted once; whole-day items and blocks of a day or more count no hours), the
+most days called in a row, and the issues about them. Per item of kit: how many are booked
+at the busiest moment against the Quantity, and when; hired kit (with a Vendor) costs
+Quantity x days hired (first booked day to last, inclusive) x Daily Rate, set per vendor
+beside that vendor's Budget lines.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def crew_figures(tables: Mapping[str, Table], context: Context) -> pd.DataFrame 
         calls += np.bincount(person[known], minlength=len(people))[: len(people)]
         usable = known & items.valid[where] & ~_breaks(items, context.rule_sets.break_words)[where]
         clock = usable & ~items.start_date_only[where] & ~items.end_date_only[where]
+        clock &= items.end[where] - items.start[where] < _DAY_NS  # a block of days: no hours
         if clock.any():
             order, block, block_start, block_end = _blocks(
                 person[clock], items.start[where[clock]], items.end[where[clock]]

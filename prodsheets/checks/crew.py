@@ -13,7 +13,8 @@ What counts (all on items that are not Cancelled and whose Start and End read):
   person's own minimum;
 - hours in a day (``crew.long_day``) add up a person's calls (overlaps once, breaks not at all)
   that start on that day; days in a row (``crew.consecutive_days``) count every day a call
-  covers; a whole-day item (a date without a time) counts as a day worked, not as hours;
+  covers; a whole-day item (a date without a time) and a block of days ("Rehearsals, 1 Mar
+  10:00 to 5 Mar 18:00", a day or longer) count as days worked, not as hours;
 - a meal break is due within ``meal_break_after_hours`` of the start of a stretch of calls
   that follow each other without a gap; a break item the person is on resets it.
 
@@ -261,7 +262,13 @@ class _Work:
         self.entry_names = [names[k] for k in entries.tolist()]
         self.start = items.start[self.item]
         self.end = items.end[self.item]
-        self.clock = ~items.start_date_only[self.item] & ~items.end_date_only[self.item]
+        # hours are counted on calls with a time of day that last less than a day: a block
+        # such as "Rehearsals, 1 Mar 10:00 to 5 Mar 18:00" is days worked, not 104 hours
+        self.clock = (
+            ~items.start_date_only[self.item]
+            & ~items.end_date_only[self.item]
+            & (self.end - self.start < _DAY_NS)
+        )
         self.all_item = entry_item
         self.all_group = entry_group
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
@@ -390,15 +390,18 @@ def _person_conflicts_and_turnaround(
         clashes.setdefault(pair, []).append(names[earlier])  # as the earlier item spells it
         unnamed[pair] = max(unnamed.get(pair, 0), more)
     found = [
-        items.found(
-            "schedule.person_conflict",
-            later,
-            "People",
-            items.cell_text("People", later),
-            f"{_and(sorted(people))} {'is' if len(people) == 1 else 'are'} on both "
-            f"{items.name(earlier)} and {items.name(later)} {_overlap(items, earlier, later)}; "
-            "move one of the items or call someone else."
-            f"{_also(unnamed[earlier, later], 'for the same people')}",
+        replace(
+            items.found(
+                "schedule.person_conflict",
+                later,
+                "People",
+                items.cell_text("People", later),
+                f"{_and(sorted(people))} {'is' if len(people) == 1 else 'are'} on both "
+                f"{items.name(earlier)} and {items.name(later)} "
+                f"{_overlap(items, earlier, later)}; move one of the items or call someone "
+                f"else.{_also(unnamed[earlier, later], 'for the same people')}",
+            ),
+            people=tuple(people),  # for the Crew Report's count per person
         )
         for (earlier, later), people in clashes.items()
     ]
@@ -422,18 +425,21 @@ def _turnaround(
     per_person = np.where(own, 0, minimum).astype(np.int64)
     rests = short_rests(items, where, group, per_person[group])
     return [
-        items.found(
-            "schedule.turnaround",
-            later,
-            "Start",
-            items.cell_text("Start", later),
-            f"{_and(sorted(names[k] for k in entries))} "
-            f"{'has' if len(entries) == 1 else 'have'} only "
-            f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
-            f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
-            f"{items.name(later)} (starts {_when(int(items.start[later]))}); the minimum "
-            f"turnaround is {_duration(minimum)}. Start {items.ids[later] or 'it'} later "
-            "or call someone else.",
+        replace(
+            items.found(
+                "schedule.turnaround",
+                later,
+                "Start",
+                items.cell_text("Start", later),
+                f"{_and(sorted(names[k] for k in entries))} "
+                f"{'has' if len(entries) == 1 else 'have'} only "
+                f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
+                f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
+                f"{items.name(later)} (starts {_when(int(items.start[later]))}); the minimum "
+                f"turnaround is {_duration(minimum)}. Start {items.ids[later] or 'it'} later "
+                "or call someone else.",
+            ),
+            people=tuple(names[k] for k in entries),
         )
         for (earlier, later), entries in rests.items()
     ]
