@@ -1,0 +1,203 @@
+"""Crew and equipment through the CLI, on both backends: each rule kept as well as broken,
+nothing new without the tabs, rule sets from prodsheets.toml, and the tabs sync writes.
+
+The breaking case of every rule is in ``tests/test_cli_validate.py`` (BREAKS); the cases
+themselves live in ``tests/crew_workbooks.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import found, issues_of
+from tests.crew_workbooks import (
+    CREW_BREAKS,
+    CREW_HEADERS,
+    CREW_KEEPS,
+    DINNER,
+    EQUIPMENT_HEADERS,
+    add_item,
+    book,
+    chain,
+    crew,
+    crew_rows,
+    schedule_row,
+)
+from tests.workbooks import AS_OF, clean_production, d, set_cell
+
+NEW_RULES = ("crew.", "equipment.")
+
+
+def validate(home: Any, run_cli: Any, tabs: dict[str, Any]) -> Any:
+    return run_cli("validate", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+
+
+@pytest.mark.parametrize("rule", sorted(CREW_KEEPS))
+def test_rule_is_kept_by_a_workbook_that_comes_close(rule: str, home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    CREW_KEEPS[rule](tabs)
+    result = validate(home, run_cli, tabs)
+    assert rule not in {i["rule"] for i in issues_of(result)}, result.output
+
+
+@pytest.mark.parametrize("rule", sorted(CREW_BREAKS))
+def test_rule_needs_its_tab(rule: str, home: Any, run_cli: Any) -> None:
+    """The breaking change, less the Crew and Equipment tabs: none of the new rules fires,
+    and the issues are those of today's checks on the same Schedule."""
+    tabs = clean_production()
+    CREW_BREAKS[rule][0](tabs)
+    tabs.pop("Crew", None)
+    tabs.pop("Equipment", None)
+    result = validate(home, run_cli, tabs)
+    assert not [i for i in issues_of(result) if i["rule"].startswith(NEW_RULES)]
+    assert result.exit_code == 0, result.output
+
+
+def test_without_the_new_tabs_todays_checks_give_todays_issues(home: Any, run_cli: Any) -> None:
+    """People and Equipment filled in, no Crew or Equipment tab: exactly the schedule issues
+    of before (a clash and a short turnaround), worded as before."""
+    tabs = clean_production()
+    chain(
+        book(5, "20 x Moving Light"),
+        add_item(schedule_row("S5", "Notes", "Ana Ruiz", "2026-03-13 02:00", "2026-03-13 03:00")),
+        add_item(schedule_row("S6", "Fit-up", "Ben Cole", "2026-03-12 20:00", "2026-03-12 21:00")),
+    )(tabs)
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {
+        ("schedule.person_conflict", "E7"),
+        ("schedule.turnaround", "F6"),
+    }, result.output
+    [rest] = [i for i in issues_of(result) if i["rule"] == "schedule.turnaround"]
+    assert rest["message"] == (
+        "Ana Ruiz has only 4 h between S4 'Tech' (ends 12 Mar 22:00) and S5 'Notes' (starts "
+        "13 Mar 02:00); the minimum turnaround is 10 h. Start S5 later or call someone else."
+    )
+
+
+def test_an_empty_crew_tab_makes_nobody_unknown(home: Any, run_cli: Any) -> None:
+    """``init`` lays out an empty Crew tab: names in People are unknown only once the tab
+    lists someone."""
+    tabs = clean_production()
+    tabs["Crew"] = [list(CREW_HEADERS)]
+    tabs["Equipment"] = [list(EQUIPMENT_HEADERS)]
+    empty = validate(home, run_cli, tabs)
+    assert issues_of(empty) == [], empty.output
+    tabs["Crew"] = crew_rows()[:2]  # Ana Ruiz only
+    listed = validate(home, run_cli, tabs)
+    assert found(listed) == {("crew.unknown", c) for c in ("E2", "E4", "E5")}
+    [tech] = [i for i in issues_of(listed) if i["cell"] == "E5"]
+    assert tech["message"].startswith("Ben Cole on S4 'Tech' is not in the Crew tab;")
+
+
+def test_own_rest_replaces_the_production_turnaround(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    late = schedule_row("S5", "Notes session", "Ana Ruiz", "2026-03-04 02:00", "2026-03-04 03:00")
+    tabs["Schedule"].append(late[:12])
+    tabs["Crew"] = crew_rows()
+    assert ("schedule.turnaround", "F6") in found(validate(home, run_cli, tabs))
+    tabs["Crew"] = crew_rows(ana="Example Crew")
+    result = validate(home, run_cli, tabs)
+    assert ("crew.turnaround", "F6") in found(result)
+    assert "schedule.turnaround" not in {i["rule"] for i in issues_of(result)}
+    [rest] = [i for i in issues_of(result) if i["rule"] == "crew.turnaround"]
+    assert "the Example Crew rule set asks for 10 h of rest" in rest["message"]
+
+
+def test_rule_sets_and_a_default_from_prodsheets_toml(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    chain(crew(), DINNER)(tabs)
+    set_cell(tabs, "Schedule", 5, "Start", d("2026-03-12 07:00"))  # a 15-hour tech
+    home.settings('[rule_sets]\ndefault = "Local"\n[rule_sets.Local]\nmax_hours_per_day = 13\n')
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {("crew.long_day", "G5")}, result.output
+    [long_day] = issues_of(result)
+    assert long_day["message"].startswith(
+        "Ana Ruiz and Ben Cole are called for 14 h on 12 Mar (S4 'Tech');"
+    )
+    assert "the Local rule set allows 13 h a day" in long_day["message"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ("[rule_sets.Local]\nmax_hours = 12\n", "unknown key 'max_hours'"),
+        ("[rule_sets.Local]\nmax_consecutive_days = 5.5\n", "whole number of days"),
+        ('[rule_sets]\ndefault = "Loacl"\n', "'Loacl', which is not a rule set"),
+    ],
+)
+def test_a_bad_rule_set_is_a_configuration_problem(
+    settings: str, says: str, home: Any, run_cli: Any
+) -> None:
+    home.settings(settings)
+    result = run_cli("validate", home.make(clean_production()), "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert says in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_crew_and_equipment_cells_are_named(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    tabs["Crew"] = crew_rows()
+    set_cell(tabs, "Crew", 2, "Unavailable", "14 March-ish")
+    tabs["Equipment"] = [list(EQUIPMENT_HEADERS), ["Moving Light", "twelve", None, None, None]]
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {("value.type", "G2"), ("value.type", "B2")}
+    assert result.exit_code == 1
+
+
+def test_unavailable_dates_as_people_type_them(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    tabs["Crew"] = crew_rows()
+    for row, typed in ((2, "3/1/2026;\n12 Mar 2026"), (3, "2026-03-10 to 2026-03-12")):
+        set_cell(tabs, "Crew", row, "Unavailable", typed)
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {("crew.unavailable", "E5")}, result.output
+    [away] = issues_of(result)
+    assert away["message"].startswith("Ana Ruiz and Ben Cole are called to S4 'Tech'")
+
+
+def test_sync_writes_the_crew_report_and_the_equipment_section(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    CREW_BREAKS["equipment.overbooked"][0](tabs)
+    tabs["Crew"] = crew_rows(ana="Example Crew")
+    tabs["Equipment"].append(["Haze Machine", 1, "Bright Lights Hire", 85, None])
+    set_cell(tabs, "Schedule", 5, "Equipment", "Haze Machine")
+    location = home.make(tabs)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    titles = home.titles(location)
+    assert titles[-2:] == ["Crew Report", "Issues"]
+    rows = home.rows(location, "Crew Report")
+    assert rows[0] == [
+        "Name",
+        "Department",
+        "Role",
+        "Rule Set",
+        "Calls",
+        "Hours this week",
+        "Hours in total",
+        "Days in a row",
+        "Issues",
+    ]
+    ana = next(row for row in rows if row[0] == "Ana Ruiz")
+    # S2 focus (9 h, 3 Mar) and S4 tech (12 h, 12 Mar); the week of 9 Mar holds the tech only
+    assert ana[3:8] == ["Example Crew", 2, 12, 21, 1]
+    assert ana[8] == 2  # two meal breaks missed
+    report = home.rows(location, "Schedule Report")
+    lights = next(row for row in report if row and row[0] == "Moving Light")
+    assert lights[1:3] == [4, 5]
+    haze = next(row for row in report if row and row[0] == "Haze Machine")
+    assert haze[4:6] == ["Bright Lights Hire", 85]  # 1 x 1 day x $85.00
+    hire = next(row for row in report if row and row[0] == "Hire by vendor")
+    vendor = report[report.index(hire) + 1]
+    assert vendor == ["Bright Lights Hire", 1, 85, 1, 8000, 6000]
+
+
+def test_no_crew_tab_no_crew_report(home: Any, run_cli: Any) -> None:
+    location = home.make(clean_production())
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 0
+    assert "Crew Report" not in home.titles(location)
+    report = home.rows(location, "Schedule Report")
+    assert not any(row and row[0] in ("Equipment", "Hire by vendor") for row in report)
