@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -46,7 +45,7 @@ from prodsheets.checks.schedule import (
     short_rests,
 )
 from prodsheets.checks.values import suggestion
-from prodsheets.issues import Issue
+from prodsheets.issues import RULES, Issue, show_value
 from prodsheets.roster import Roster, read_roster
 from prodsheets.rule_sets import RuleSet
 from prodsheets.tables import Table
@@ -150,16 +149,15 @@ def _unknown(
         several = len(unknown) > 1
         hint = f" Did you mean {_and(hints)}?" if hints else ""
         found.append(
-            replace(
-                items.found(
-                    "crew.unknown",
-                    pos,
-                    "People",
-                    items.cell_text("People", pos),
-                    f"{_and(unknown)} on {items.name(pos)} "
-                    f"{'are' if several else 'is'} not in the Crew tab; add "
-                    f"{'them' if several else 'a row'} there or correct the spelling.{hint}",
-                ),
+            _found(
+                items,
+                "crew.unknown",
+                pos,
+                "People",
+                items.cell_text("People", pos),
+                f"{_and(unknown)} on {items.name(pos)} "
+                f"{'are' if several else 'is'} not in the Crew tab; add "
+                f"{'them' if several else 'a row'} there or correct the spelling.{hint}",
                 people=tuple(unknown),
             )
         )
@@ -213,17 +211,16 @@ def _unavailable(
             for name in people
         )
         found.append(
-            replace(
-                items.found(
-                    "crew.unavailable",
-                    item,
-                    "People",
-                    items.cell_text("People", item),
-                    f"{_and(people)} {'is' if len(people) == 1 else 'are'} called to "
-                    f"{items.name(item)} {_span(int(items.start[item]), int(items.end[item]))}"
-                    f" but unavailable then, as the Crew tab says ({said}); call someone else "
-                    "or move the item.",
-                ),
+            _found(
+                items,
+                "crew.unavailable",
+                item,
+                "People",
+                items.cell_text("People", item),
+                f"{_and(people)} {'is' if len(people) == 1 else 'are'} called to "
+                f"{items.name(item)} {_span(int(items.start[item]), int(items.end[item]))}"
+                f" but unavailable then, as the Crew tab says ({said}); call someone else "
+                "or move the item.",
                 people=tuple(people),
             )
         )
@@ -319,6 +316,31 @@ def _breaks(items: _Items, words: Sequence[str]) -> np.ndarray:
     return np.asarray(hits[codes], dtype=bool)
 
 
+def _found(
+    items: _Items,
+    rule: str,
+    pos: int,
+    column: str,
+    value: str,
+    message: str,
+    people: tuple[str, ...],
+) -> Issue:
+    """``items.found`` with the people the issue is about (for the Crew Report), built in
+    one step: a big schedule can have many of these."""
+    table, row = items.table, items.rows[pos]
+    return Issue(
+        severity=RULES[rule].severity,
+        rule=rule,
+        tab=table.title,
+        cell=table.cell(column, row),
+        row=row,
+        column=table.header(column),
+        value=show_value(value),
+        message=message,
+        people=people,
+    )
+
+
 def _names(entries: Sequence[str]) -> str:
     return _and(sorted(set(entries)))
 
@@ -336,19 +358,18 @@ def _turnaround(work: _Work) -> list[Issue]:
         for k in entries:
             by_set.setdefault((earlier, later, work.rules_of(k)), []).append(work.entry_names[k])
     return [
-        replace(
-            items.found(
-                "crew.turnaround",
-                later,
-                "Start",
-                items.cell_text("Start", later),
-                f"{_names(people)} {_has(people)} only "
-                f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
-                f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
-                f"{items.name(later)} (starts {_when(int(items.start[later]))}); the "
-                f"{rules.name} rule set asks for {_hours(rules.min_rest_hours)} of rest. Start "
-                f"{items.ids[later] or 'it'} later or call someone else.",
-            ),
+        _found(
+            items,
+            "crew.turnaround",
+            later,
+            "Start",
+            items.cell_text("Start", later),
+            f"{_names(people)} {_has(people)} only "
+            f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
+            f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
+            f"{items.name(later)} (starts {_when(int(items.start[later]))}); the "
+            f"{rules.name} rule set asks for {_hours(rules.min_rest_hours)} of rest. Start "
+            f"{items.ids[later] or 'it'} later or call someone else.",
             people=_who(people),
         )
         for (earlier, later, rules), people in by_set.items()
@@ -424,14 +445,15 @@ def _long_days(work: _Work) -> list[Issue]:
     ).merge(over.reset_index()[["g", "day", "hours"]], on=["g", "day"])
     found: dict[tuple[int, int, int, RuleSet], list[str]] = {}
     listed: dict[tuple[int, int, int, RuleSet], list[int]] = {}
-    for (_, day_key), part in calls.groupby(["g", "day"], sort=False):
-        day = int(str(day_key))
-        ks = part["k"].to_numpy()
-        last = int(ks[int(np.argmax(part["end"].to_numpy()))])
-        total = int(part["hours"].to_numpy()[0])
-        key = (int(work.item[last]), total, day, work.rules_of(last))
+    calls = calls.sort_values(["g", "day", "end"], kind="stable")
+    g, days_of = calls["g"].to_numpy(), calls["day"].to_numpy()
+    ks, totals = calls["k"].to_numpy(), calls["hours"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (days_of[1:] != days_of[:-1]), True])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        last = int(ks[b - 1])  # the call that ends the day
+        key = (int(work.item[last]), int(totals[a]), int(days_of[a]), work.rules_of(last))
         found.setdefault(key, []).append(work.entry_names[last])
-        listed[key] = sorted({int(work.item[k]) for k in ks.tolist()})
+        listed[key] = sorted({int(work.item[k]) for k in ks[a:b].tolist()})
     items = work.items
     issues = []
     for key, people in found.items():
@@ -441,18 +463,17 @@ def _long_days(work: _Work) -> list[Issue]:
             f" and {len(named) - _LISTED} more" if len(named) > _LISTED else ""
         )
         issues.append(
-            replace(
-                items.found(
-                    "crew.long_day",
-                    item,
-                    "End",
-                    items.cell_text("End", item),
-                    f"{_names(people)} {_is(people)} called for {_duration(total)} on "
-                    f"{_day(_moment(day * _DAY_NS))} ({shown}); the {rules.name} rule set "
-                    f"allows {_hours(rules.max_hours_per_day)} a day. End "
-                    f"{items.ids[item] or 'the last call'} sooner or share the work with "
-                    "someone else.",
-                ),
+            _found(
+                items,
+                "crew.long_day",
+                item,
+                "End",
+                items.cell_text("End", item),
+                f"{_names(people)} {_is(people)} called for {_duration(total)} on "
+                f"{_day(_moment(day * _DAY_NS))} ({shown}); the {rules.name} rule set "
+                f"allows {_hours(rules.max_hours_per_day)} a day. End "
+                f"{items.ids[item] or 'the last call'} sooner or share the work with "
+                "someone else.",
                 people=_who(people),
             )
         )
@@ -527,18 +548,17 @@ def _consecutive_days(work: _Work) -> list[Issue]:
     for (item, run_start, run_end, rules), people in found.items():
         days = run_end - run_start + 1
         issues.append(
-            replace(
-                items.found(
-                    "crew.consecutive_days",
-                    item,
-                    "Start",
-                    items.cell_text("Start", item),
-                    f"{_names(people)} {_is(people)} called {days} days in a row "
-                    f"({_span(run_start * _DAY_NS, (run_end + 1) * _DAY_NS)}); the "
-                    f"{rules.name} rule set allows {rules.max_consecutive_days}, and "
-                    f"{items.name(item)} is past it. Give a day off before it or call someone "
-                    "else.",
-                ),
+            _found(
+                items,
+                "crew.consecutive_days",
+                item,
+                "Start",
+                items.cell_text("Start", item),
+                f"{_names(people)} {_is(people)} called {days} days in a row "
+                f"({_span(run_start * _DAY_NS, (run_end + 1) * _DAY_NS)}); the "
+                f"{rules.name} rule set allows {rules.max_consecutive_days}, and "
+                f"{items.name(item)} is past it. Give a day off before it or call someone "
+                "else.",
                 people=_who(people),
             )
         )
@@ -562,48 +582,62 @@ def _meal_breaks(work: _Work) -> list[Issue]:
     if not len(candidates):
         return []
     person_breaks, everyone = _break_times(work)
-    block_stops = np.r_[first_of_block[1:], len(order)]
-    sorted_start = start[order]
-    found: dict[tuple[int, int, RuleSet], list[str]] = {}
-    for b in candidates.tolist():
+    # most long stretches have no break at all: the break is due at their start
+    some_break = everyone.any_overlap(block_start[candidates], block_end[candidates])
+    some_break |= _any_own_break(
+        person_breaks, block_group[candidates], block_start[candidates], block_end[candidates]
+    )
+    due = block_start[candidates].copy()
+    late = np.zeros(len(candidates), dtype=bool)
+    for k in np.flatnonzero(some_break).tolist():
+        b = int(candidates[k])
         limit_ns = int(block_limit[b])
         s0, e0 = int(block_start[b]), int(block_end[b])
         own = person_breaks.get(int(block_group[b]))
         breaks = sorted([*(own.overlapping(s0, e0) if own else []), *everyone.overlapping(s0, e0)])
-        cursor, due = s0, None
+        cursor, when = s0, None
         for b_start, b_end in breaks:
             if b_start - cursor > limit_ns:
-                due = cursor
+                when = cursor
                 break
             cursor = max(cursor, b_end)
-        if due is None and e0 - cursor > limit_ns:
-            due = cursor
-        if due is None:
-            continue
-        moment = due + limit_ns
-        span = np.arange(first_of_block[b], block_stops[b])
-        running = span[sorted_start[span] <= moment]
-        entry = int(chosen[order[running[-1] if len(running) else span[0]]])
+        if when is None and e0 - cursor > limit_ns:
+            when = cursor
+        if when is None:
+            late[k] = True  # the breaks come in time: nothing to say
+        else:
+            due[k] = when
+    candidates, due = candidates[~late], due[~late]
+    # the call running when the break falls due, found by one binary search over the calls
+    # keyed by (stretch, minutes into it)
+    minute, room = 60 * 10**9, 2**26
+    into = np.minimum((start[order] - block_start[block]) // minute, room - 1)
+    keys = block * room + into
+    moment = np.minimum(
+        (due + block_limit[candidates] - block_start[candidates]) // minute, room - 1
+    )
+    at = np.searchsorted(keys, candidates * room + moment, side="right") - 1
+    found: dict[tuple[int, int, RuleSet], list[str]] = {}
+    for entry, when in zip(chosen[order[at]].tolist(), due.tolist(), strict=True):
         item = int(work.item[entry])
-        found.setdefault((item, due, work.rules_of(entry)), []).append(work.entry_names[entry])
+        found.setdefault((item, when, work.rules_of(entry)), []).append(work.entry_names[entry])
     items = work.items
     issues = []
-    for (item, due, rules), people in found.items():
+    for (item, from_ns, rules), people in found.items():
         limit_ns = _value(rules, "meal_break_after_hours", _HOUR_NS)
-        by = _moment(due + limit_ns)
+        by = _moment(from_ns + limit_ns)
         issues.append(
-            replace(
-                items.found(
-                    "crew.meal_break",
-                    item,
-                    "Start",
-                    items.cell_text("Start", item),
-                    f"{_names(people)} {'works' if len(set(people)) == 1 else 'work'} from "
-                    f"{_when(due)} with no break by {by:%H:%M} on {items.name(item)}; the "
-                    f"{rules.name} rule set asks for a meal break within "
-                    f"{_duration(limit_ns)}. Add a break item (Task 'Meal break', People "
-                    f"{_names(people)}) that starts by {_when(due + limit_ns)}.",
-                ),
+            _found(
+                items,
+                "crew.meal_break",
+                item,
+                "Start",
+                items.cell_text("Start", item),
+                f"{_names(people)} {'works' if len(set(people)) == 1 else 'work'} from "
+                f"{_when(from_ns)} with no break by {by:%H:%M} on {items.name(item)}; the "
+                f"{rules.name} rule set asks for a meal break within "
+                f"{_duration(limit_ns)}. Add a break item (Task 'Meal break', People "
+                f"{_names(people)}) that starts by {_when(from_ns + limit_ns)}.",
                 people=_who(people),
             )
         )
@@ -623,10 +657,36 @@ class _Times:
             latest = max(latest, ends)
             self.reach.append(latest)
 
+    def any_overlap(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """For each stretch, whether some interval overlaps it: the first interval whose
+        running end passes the stretch's start must also start before its end."""
+        if not self.times:
+            return np.zeros(len(start), dtype=bool)
+        lo = np.searchsorted(np.asarray(self.reach), start, side="right")
+        hi = np.searchsorted(np.asarray(self.starts), end, side="left")
+        return np.asarray(lo < hi, dtype=bool)
+
     def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
         hi = bisect.bisect_left(self.starts, end)
         lo = bisect.bisect_right(self.reach, start, hi=hi)
         return [t for t in self.times[lo:hi] if t[1] > start]
+
+
+def _any_own_break(
+    breaks: dict[int, _Times], group: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """For each stretch, whether a break item naming its person overlaps it."""
+    found = np.zeros(len(group), dtype=bool)
+    if not breaks:
+        return found
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1], True])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        part = order[a:b]
+        times = breaks.get(int(group[part[0]]))
+        if times is not None:
+            found[part] = times.any_overlap(start[part], end[part])
+    return found
 
 
 def _break_times(work: _Work) -> tuple[dict[int, _Times], _Times]:
