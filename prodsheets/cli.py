@@ -175,8 +175,8 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
     optional Crew and Equipment tabs (left empty, they change no check).
 
     Headers are bold and frozen, columns sized, dropdowns offered for every fixed list, for
-    Department and Vendor and for a person's Rule Set, dates and money formatted. An existing file or tab is never
-    overwritten without --force.
+    Department and Vendor and for a person's Rule Set, dates and money formatted. An
+    existing file or tab is never overwritten without --force.
 
     \b
     Example:

@@ -7,7 +7,7 @@ typed value, or an issue on that cell. Everything after this step works on typed
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column
 from prodsheets.config import Config
-from prodsheets.issues import Issue, issue, show_value
+from prodsheets.issues import Issue, Severity, issue, show_value
 from prodsheets.template import OPTIONAL_TABS, TabSpec, Template, header_key, normalise
 
 
@@ -139,9 +139,28 @@ def read_tables(
             tables[name] = empty_table(spec)
             continue
         table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
+        if name in OPTIONAL_TABS:
+            table, issues = _optional(table, issues)
         tables[name] = table
         found.extend(issues)
     return tables, found
+
+
+def _optional(table: Table, issues: list[Issue]) -> tuple[Table, list[Issue]]:
+    """An optional tab (Crew, Equipment) without its required columns is a tab of the team's
+    own that happens to have the name: a warning saying so, and the tab is not read, so that
+    a workbook that worked before still does."""
+    if all(c.name in table.letters for c in table.spec.columns if c.required):
+        return table, issues
+    kept = [i for i in issues if i.rule != "header.missing"]
+    needed = ", ".join(c.name for c in table.spec.columns if c.required)
+    note = issue(
+        "header.missing",
+        f"The {table.title} tab has no {needed} column, so prodsheets does not read it as the "
+        f"{table.name} tab; add the header to use it, or rename the tab to keep it as it is.",
+        tab=table.title,
+    )
+    return empty_table(table.spec), [*kept, replace(note, severity=Severity.WARNING)]
 
 
 def _tab_missing(spec: TabSpec, config: Config) -> Issue:

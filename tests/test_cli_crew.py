@@ -201,3 +201,25 @@ def test_no_crew_tab_no_crew_report(home: Any, run_cli: Any) -> None:
     assert "Crew Report" not in home.titles(location)
     report = home.rows(location, "Schedule Report")
     assert not any(row and row[0] in ("Equipment", "Hire by vendor") for row in report)
+
+
+def test_a_crew_tab_of_the_teams_own_is_left_alone(home: Any, run_cli: Any) -> None:
+    """A tab named Crew without a Name column was never ours: one warning, and no crew.*
+    rule reads it, so the workbook still passes."""
+    tabs = clean_production()
+    tabs["Crew"] = [["Who", "Mobile"], ["Dee", "555-0100"]]
+    result = validate(home, run_cli, tabs)
+    assert [(i["rule"], i["severity"], i["tab"]) for i in issues_of(result)] == [
+        ("header.missing", "warning", "Crew")
+    ]
+    assert "does not read it as the Crew tab" in issues_of(result)[0]["message"]
+    assert result.exit_code == 0
+
+
+def test_placeholder_names_and_kit_are_not_unknown(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    chain(crew(), book(5, "TBC"))(tabs)
+    tabs["Equipment"] = [list(EQUIPMENT_HEADERS), ["Moving Light", 4, None, None, None]]
+    set_cell(tabs, "Schedule", 4, "People", "Ben Cole, TBC; ?")
+    result = validate(home, run_cli, tabs)
+    assert issues_of(result) == [], result.output

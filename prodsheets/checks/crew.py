@@ -91,6 +91,15 @@ def check(tables: dict[str, Table], context: Context) -> list[Issue]:
 # --- the Crew tab itself -------------------------------------------------------------------
 
 
+# What people type for someone not known yet: no name to look up.
+_PLACEHOLDERS = frozenset({"tbc", "tbd", "tba", "n/a", "na", "?", "-", "—", "–", "crew", "all"})
+
+
+def placeholder(key: str) -> bool:
+    """A name that stands for someone still to be found ("TBC", "?"), not a misspelling."""
+    return key.strip(".?!") in _PLACEHOLDERS or not key.strip("-—–?")
+
+
 def _rule_set_unknown(crew: Table, context: Context) -> list[Issue]:
     names = crew.frame["Rule Set"].to_numpy(dtype=object)
     known = {normalise(name): name for name in context.rule_sets.names()}
@@ -127,7 +136,9 @@ def _unknown(
     roster: Roster,
     group: np.ndarray,
 ) -> list[Issue]:
-    unknown_group = np.fromiter((key not in roster.people for key in keys), bool, len(keys))
+    unknown_group = np.fromiter(
+        (key not in roster.people and not placeholder(key) for key in keys), bool, len(keys)
+    )
     flagged = np.flatnonzero(unknown_group[group])
     if not len(flagged):
         return []

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.checks.crew import placeholder
 from prodsheets.checks.schedule import _DAY_NS, _NAT, _and, _day, _Items, _listed, _moment, _when
 from prodsheets.checks.values import suggestion
 from prodsheets.issues import Issue
@@ -86,7 +87,8 @@ def _unknown(bookings: Bookings) -> list[Issue]:
     listed = {normalise(k.name): k.name for k in bookings.kit}
     by_item: dict[int, list[str]] = {}
     for k in np.flatnonzero(bookings.which < 0).tolist():
-        by_item.setdefault(int(bookings.where[k]), []).append(bookings.typed[k])
+        if not placeholder(normalise(booking(bookings.typed[k])[1])):
+            by_item.setdefault(int(bookings.where[k]), []).append(bookings.typed[k])
     guesses: dict[str, str | None] = {}
     found = []
     for pos, typed in by_item.items():
