@@ -7,6 +7,7 @@ themselves live in ``tests/crew_workbooks.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +26,9 @@ from tests.crew_workbooks import (
     crew_rows,
     schedule_row,
 )
+from tests.test_cli_init import PLANTED
 from tests.workbooks import AS_OF, clean_production, d, set_cell
+from tests.xlsx_fixtures import SOFFICE, convert
 
 NEW_RULES = ("crew.", "equipment.")
 
@@ -150,12 +153,14 @@ def test_unreadable_crew_and_equipment_cells_are_named(home: Any, run_cli: Any) 
 def test_unavailable_dates_as_people_type_them(home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     tabs["Crew"] = crew_rows()
-    for row, typed in ((2, "3/1/2026;\n12 Mar 2026"), (3, "2026-03-10 to 2026-03-12")):
-        set_cell(tabs, "Crew", row, "Unavailable", typed)
+    typed = ((2, "3/1/2026;\n12 Mar 2026"), (3, "2026-03-10 to 2026-03-12"), (4, d("2026-03-02")))
+    for row, value in typed:  # Cy Dow's is a date cell: a serial number on Google
+        set_cell(tabs, "Crew", row, "Unavailable", value)
     result = validate(home, run_cli, tabs)
-    assert found(result) == {("crew.unavailable", "E5")}, result.output
-    [away] = issues_of(result)
-    assert away["message"].startswith("Ana Ruiz and Ben Cole are called to S4 'Tech'")
+    assert found(result) == {("crew.unavailable", "E5"), ("crew.unavailable", "E2")}
+    away = {i["cell"]: i["message"] for i in issues_of(result)}
+    assert away["E5"].startswith("Ana Ruiz and Ben Cole are called to S4 'Tech'")
+    assert away["E2"].startswith("Cy Dow is called to S1 'Load-in' on 2 Mar 08:00–17:00")
 
 
 def test_sync_writes_the_crew_report_and_the_equipment_section(home: Any, run_cli: Any) -> None:
@@ -223,3 +228,16 @@ def test_placeholder_names_and_kit_are_not_unknown(home: Any, run_cli: Any) -> N
     set_cell(tabs, "Schedule", 4, "People", "Ben Cole, TBC; ?")
     result = validate(home, run_cli, tabs)
     assert issues_of(result) == [], result.output
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_the_example_saved_by_libreoffice_finds_the_same(run_cli: Any, tmp_path: Path) -> None:
+    """A real spreadsheet program's file: the example's Crew and Equipment tabs, opened and
+    saved again by LibreOffice, read and check as prodsheets wrote them."""
+    written = tmp_path / "example.xlsx"
+    assert run_cli("init", str(written), "--example").exit_code == 0
+    profile = tmp_path / "profile"
+    [saved] = convert([written], tmp_path / "saved", "xlsx", profile)
+    result = run_cli("validate", str(saved), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted((i["tab"], i["rule"], i["cell"]) for i in issues_of(result)) == sorted(PLANTED)
