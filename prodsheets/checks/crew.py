@@ -88,9 +88,6 @@ def check(tables: dict[str, Table], context: Context) -> list[Issue]:
     return found
 
 
-# --- the Crew tab itself -------------------------------------------------------------------
-
-
 # What people type for someone not known yet: no name to look up.
 _PLACEHOLDERS = frozenset({"tbc", "tbd", "tba", "n/a", "na", "?", "-", "—", "–", "crew", "all"})
 
@@ -98,6 +95,9 @@ _PLACEHOLDERS = frozenset({"tbc", "tbd", "tba", "n/a", "na", "?", "-", "—", "�
 def placeholder(key: str) -> bool:
     """A name that stands for someone still to be found ("TBC", "?"), not a misspelling."""
     return key.strip(".?!") in _PLACEHOLDERS or not key.strip("-—–?")
+
+
+# --- the Crew tab itself -------------------------------------------------------------------
 
 
 def _rule_set_unknown(crew: Table, context: Context) -> list[Issue]:
@@ -293,8 +293,7 @@ class _Work:
         break_item = _breaks(items, context.rule_sets.break_words)
         has_rules = np.fromiter((r is not None for r in rules), bool, len(rules))
         calls = np.flatnonzero(items.valid[where] & ~break_item[where] & has_rules[group])
-        work = cls(items, where, group, names, rules, break_item, calls)
-        return work
+        return cls(items, where, group, names, rules, break_item, calls)
 
     def limit(self, key: str, scale: int) -> np.ndarray:
         """Per call, the person's limit under ``key`` times ``scale`` (0 where none)."""
