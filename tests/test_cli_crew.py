@@ -241,3 +241,27 @@ def test_the_example_saved_by_libreoffice_finds_the_same(run_cli: Any, tmp_path:
     result = run_cli("validate", str(saved), "--format", "json")
     assert result.exit_code == 0, result.output
     assert sorted((i["tab"], i["rule"], i["cell"]) for i in issues_of(result)) == sorted(PLANTED)
+
+
+def test_crew_and_equipment_cells_follow_the_shared_cell_rules(home: Any, run_cli: Any) -> None:
+    """Name is unique ignoring case and spacing, Department and Vendor must be listed, a
+    Daily Rate cannot be negative: the same rules, and messages, as in the source tabs."""
+    tabs = clean_production()
+    tabs["Crew"] = crew_rows()
+    tabs["Crew"].append(["ana  RUIZ", "Lightng", None, None, None, None, None, None])
+    tabs["Equipment"] = [
+        list(EQUIPMENT_HEADERS),
+        ["Moving Light", 4, "Brite Lights Hire", 40, None],
+        ["moving light", 2, None, -5, None],
+    ]
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {
+        ("id.duplicate", "A6"),
+        ("ref.unknown", "B6"),
+        ("ref.unknown", "C2"),
+        ("id.duplicate", "A3"),
+        ("value.negative", "D3"),
+    }, result.output
+    messages = {i["cell"]: i["message"] for i in issues_of(result)}
+    assert "Did you mean 'Lighting'?" in messages["B6"]
+    assert "Did you mean 'Bright Lights Hire'?" in messages["C2"]
