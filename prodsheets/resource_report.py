@@ -341,3 +341,60 @@ def with_equipment(report: SummaryTable, figures: ResourceFigures) -> SummaryTab
 
 def _fit(values: tuple[SummaryValue, ...], width: int) -> tuple[SummaryValue, ...]:
     return (values + (None,) * width)[:width]
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def resource_records(figures: ResourceFigures | None) -> dict[str, object]:
+    """The crew and equipment figures for ``report --format json``: "crew", "equipment" and
+    "hire" lists, each present only when its tab is (money as exact "1234.50" text, hours to
+    a tenth, moments as ISO text)."""
+    if figures is None:
+        return {}
+    found: dict[str, object] = {}
+    if figures.crew is not None:
+        found["crew"] = [
+            {
+                "name": record["Name"],
+                "department": record["Department"],
+                "role": record["Role"],
+                "rule_set": record["Rule Set"],
+                "calls": int(record["Calls"]),
+                "hours_this_week": float(_hours(int(record["Hours this week"]))),
+                "hours_in_total": float(_hours(int(record["Hours in total"]))),
+                "days_in_a_row": int(record["Days in a row"]),
+            }
+            for record in figures.crew.to_dict("records")
+        ]
+    if figures.equipment is not None:
+        found["equipment"] = [
+            {
+                "item": record["Item"],
+                "quantity": record["Quantity"],
+                "peak_booked": int(record["Peak booked"]),
+                "peak_at": record["Peak at"].isoformat() if record["Peak at"] else None,
+                "vendor": record["Vendor"],
+                "days_hired": int(record["Days hired"]),
+                "hire_cost": _money_text(record["Hire cost"]),
+            }
+            for record in figures.equipment.to_dict("records")
+        ]
+    if figures.hire is not None:
+        found["hire"] = [
+            {
+                "vendor": record["Vendor"],
+                "days_hired": int(record["Days hired"]),
+                "hire_cost": _money_text(record["Hire cost"]),
+                "lines": int(record["Lines"]),
+                "budgeted": _money_text(record["Budgeted"]),
+                "efc": _money_text(record["EFC"]),
+            }
+            for record in figures.hire.to_dict("records")
+        ]
+    return found
+
+
+def _money_text(cents: object) -> str | None:
+    amount = _money(cents)
+    return None if amount is None else f"{amount:.2f}"

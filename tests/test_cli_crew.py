@@ -7,6 +7,7 @@ themselves live in ``tests/crew_workbooks.py``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +266,46 @@ def test_crew_and_equipment_cells_follow_the_shared_cell_rules(home: Any, run_cl
     messages = {i["cell"]: i["message"] for i in issues_of(result)}
     assert "Did you mean 'Lighting'?" in messages["B6"]
     assert "Did you mean 'Bright Lights Hire'?" in messages["C2"]
+
+
+def test_report_json_carries_the_crew_and_equipment_figures(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    chain(crew(ana="Example Crew"), DINNER)(tabs)
+    tabs["Equipment"] = [list(EQUIPMENT_HEADERS), ["Haze Machine", 2, "Bright Lights Hire", 85.5]]
+    chain(book(4, "Haze Machine"), book(5, "2 x Haze Machines"))(tabs)
+    result = run_cli("report", home.make(tabs), "--format", "json", "--as-of", AS_OF)
+    document = json.loads(result.stdout)
+    ana = next(person for person in document["crew"] if person["name"] == "Ana Ruiz")
+    assert ana == {
+        "name": "Ana Ruiz",
+        "department": "Lighting",
+        "role": "Lighting designer",
+        "rule_set": "Example Crew",
+        "calls": 2,
+        "hours_this_week": 12.0,
+        "hours_in_total": 21.0,
+        "days_in_a_row": 1,
+    }
+    assert document["equipment"] == [
+        {
+            "item": "Haze Machine",
+            "quantity": 2,
+            "peak_booked": 2,
+            "peak_at": "2026-03-12T10:00:00",
+            "vendor": "Bright Lights Hire",
+            "days_hired": 9,  # 4 Mar to 12 Mar
+            "hire_cost": "1539.00",  # 2 x 9 days x $85.50
+        }
+    ]
+    assert document["hire"] == [
+        {
+            "vendor": "Bright Lights Hire",
+            "days_hired": 9,
+            "hire_cost": "1539.00",
+            "lines": 1,
+            "budgeted": "8000.00",
+            "efc": "6000.00",
+        }
+    ]
+    plain = run_cli("report", home.make(clean_production()), "--format", "json", "--as-of", AS_OF)
+    assert not {"crew", "equipment", "hire"} & set(json.loads(plain.stdout))
