@@ -109,7 +109,7 @@ def cell(tab: str, row: int, header: str, value: Any) -> Change:
 def add_item(row: list[Any]) -> Change:
     def change(tabs: dict[str, Rows]) -> None:
         _equipment_column(tabs)
-        tabs["Schedule"].append(row)
+        tabs["Schedule"].append(list(row))  # a copy: a test may change it
 
     return change
 

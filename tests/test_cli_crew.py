@@ -22,6 +22,7 @@ from tests.crew_workbooks import (
     EQUIPMENT_HEADERS,
     add_item,
     book,
+    cell,
     chain,
     crew,
     crew_rows,
@@ -309,3 +310,28 @@ def test_report_json_carries_the_crew_and_equipment_figures(home: Any, run_cli: 
     ]
     plain = run_cli("report", home.make(clean_production()), "--format", "json", "--as-of", AS_OF)
     assert not {"crew", "equipment", "hire"} & set(json.loads(plain.stdout))
+
+
+def test_cancelled_items_take_part_in_no_crew_or_equipment_check(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    chain(
+        CREW_BREAKS["equipment.overbooked"][0],  # S5 (row 6) overbooks the moving lights
+        crew(ana="Example Crew"),  # Ana's 12-hour tech (row 5) has no meal break
+        cell("Crew", 3, "Unavailable", "2026-03-12"),  # and Ben is away that day
+    )(tabs)
+    broken = {rule for rule, _ in found(validate(home, run_cli, tabs))}
+    assert {"equipment.overbooked", "crew.meal_break", "crew.unavailable"} <= broken
+    for row in (5, 6):
+        set_cell(tabs, "Schedule", row, "Status", "Cancelled")
+    set_cell(tabs, "Schedule", 3, "Status", "Cancelled")  # and Ana's long focus day
+    result = validate(home, run_cli, tabs)
+    assert issues_of(result) == [], result.output
+
+
+def test_the_crew_tab_may_have_another_name(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    CREW_BREAKS["crew.unknown"][0](tabs)
+    tabs["Company"] = tabs.pop("Crew")
+    home.settings('[tabs]\nCrew = "Company"\n')
+    result = validate(home, run_cli, tabs)
+    assert found(result) == {("crew.unknown", "E4")}
