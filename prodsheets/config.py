@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
 from prodsheets.issues import RULES
-from prodsheets.template import SOURCE_TABS
+from prodsheets.rule_sets import RuleSets, parse_rule_sets
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
 
 DEFAULT_CONFIG = "prodsheets.toml"
 
@@ -40,6 +41,7 @@ class Config:
     notify_urls: tuple[str, ...] = field(default=(), repr=False)
     notify_on: str = "change"
     notify_departments: bool = False
+    rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -84,6 +86,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "rules",
             "tabs",
             "notify",
+            "rule_sets",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -136,7 +139,10 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             )
     values["rules"] = dict(rules)
 
-    tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
+    if "rule_sets" in top:
+        values["rule_sets"] = parse_rule_sets(top["rule_sets"], source, ConfigError)
+
+    tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
     values.update(_notify(reader, top.get("notify", {})))
     return Config(**values)
