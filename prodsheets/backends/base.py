@@ -87,7 +87,32 @@ SummaryValue = str | int | Decimal | dt.date | dt.datetime | None
 class SummaryColumn:
     name: str
     format: Format = Format.TEXT
-    width: int = 14
+    width: int = 14  # in characters, as Excel counts them
+    wrap: bool = False  # long text wraps within the width instead of running on
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A column chart a backend draws on a tab, beside its own columns.
+
+    The data are cells of another owned tab (``source``): the categories in column
+    ``categories`` and one series per column in ``series`` (0-based), over ``rows`` (indexes
+    into that table's ``rows``, end excluded); each series is named by its column's header."""
+
+    title: str
+    source: str
+    categories: int
+    series: tuple[int, ...]
+    rows: tuple[int, int]
+    axis_title: str = ""
+
+
+@dataclass(frozen=True)
+class CellLink:
+    """Where a cell of a summary tab takes a person who clicks it: a cell of another tab."""
+
+    tab: str
+    cell: str  # A1, e.g. "F12"
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,12 @@ class SummaryTable:
     # Rows whose cells follow their own formats, e.g. a section with other columns:
     # index into rows -> formats for that row's cells (overrides ``columns``' formats).
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+    # Rows whose budget is in trouble (OVER or AT_RISK), for the backends' conditional
+    # formats: said here, never re-derived from what the cells read.
+    status: dict[int, RowStyle] = field(default_factory=dict)
+    chart: ChartSpec | None = None  # a chart to draw on this tab
+    # (index into rows, column) -> the cell that cell links to (a hyperlink, never a formula)
+    links: dict[tuple[int, int], CellLink] = field(default_factory=dict)
 
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)
