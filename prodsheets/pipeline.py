@@ -38,6 +38,9 @@ class Result:
     figures: Figures | None = None
     summary: list[SummaryTable] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # titles of the tabs written
+    # the summary tabs the workbook already had, ours, when it was read (none before the
+    # first sync, which then says where to look)
+    owned_before: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -88,7 +91,12 @@ def check_workbook(
     figures = compute_figures(tables, context)
     issues = sort_issues(apply_severities(found, config.rules))
     return Result(
-        workbook=workbook.location, as_of=as_of, issues=issues, tables=tables, figures=figures
+        workbook=workbook.location,
+        as_of=as_of,
+        issues=issues,
+        tables=tables,
+        figures=figures,
+        owned_before=contents.owned,
     )
 
 
