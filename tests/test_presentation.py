@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from prodsheets.backends.base import ChartSpec
 from prodsheets.backends.xlsx import XlsxWorkbook
-from prodsheets.summary import BUDGET_COLUMNS, LINES_HEADING, line_columns
+from prodsheets.summary import BUDGET_COLUMNS, line_columns
 from prodsheets.testing import SheetsServer
 from tests.workbooks import AS_OF, clean_production, d, set_cell
 
@@ -300,8 +299,9 @@ def test_google_gets_the_chart_links_wrapping_and_status_rules(
     [chart] = by_title["Summary"].charts
     spec = chart["spec"]
     assert spec["title"] == "EFC against Budgeted by department"
-    [series_budgeted, series_efc] = spec["basicChart"]["series"]
-    [source] = series_efc["series"]["sourceRange"]["sources"]
+    [budgeted, efc] = spec["basicChart"]["series"]
+    [source] = efc["series"]["sourceRange"]["sources"]
+    assert budgeted["series"]["sourceRange"]["sources"][0]["startColumnIndex"] == 1
     assert source["sheetId"] == by_title["Budget Variance"].sheet_id
     assert (source["startColumnIndex"], source["startRowIndex"], source["endRowIndex"]) == (5, 0, 4)
     issues = by_title["Issues"]

@@ -684,8 +684,8 @@ def _wrapping(sheet_id: int, table: SummaryTable) -> list[Request]:
         return {
             "repeatCell": {
                 "range": _grid(sheet_id, rows, (col, col + 1)),
-                "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}},
-                "fields": "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
+                "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP"}},
+                "fields": "userEnteredFormat.wrapStrategy",
             }
         }
 

@@ -100,6 +100,26 @@ def hyperlinks(table: SummaryTable) -> str:
     return f"<hyperlinks>{''.join(items)}</hyperlinks>" if items else ""
 
 
+LINE_HEIGHT = 15  # points, the default row height of one line of 11-point text
+MAX_LINES = 15
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide
+    (words do not break, so a line holds a little less than the width)."""
+    room = max(width - 1, 1)
+    count = sum(-(-max(len(part), 1) * 115 // (room * 100)) for part in text.split("\n"))
+    return min(max(count, 1), MAX_LINES)
+
+
+def row_height(lines: int) -> str:
+    """The row's height attributes when it shows more than one line: neither Excel nor
+    LibreOffice grows a row to fit wrapped text when it opens a file."""
+    if lines <= 1:
+        return ""
+    return f' ht="{lines * LINE_HEIGHT}" customHeight="1"'
+
+
 def drawing(rel_id: str) -> str:
     return f'<drawing r:id="{rel_id}"/>' if rel_id else ""
 

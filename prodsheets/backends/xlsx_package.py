@@ -895,10 +895,7 @@ class Styles:
                 f'xfId="0" applyNumberFormat="1" applyFont="1" applyFill="1"/>'
             )
             if wrap:
-                element = (
-                    element[:-2] + f' applyAlignment="1"><{p}alignment wrapText="1" '
-                    f'vertical="top"/></{p}xf>'
-                )
+                element = element[:-2] + f' applyAlignment="1"><{p}alignment wrapText="1"/></{p}xf>'
             if not self._children("cellXfs", "xf"):
                 self._append(
                     "cellXfs",
@@ -1024,13 +1021,15 @@ def sheet_xml(
             ]
         cells = []
         fill_blanks = style is not None
+        lines = 1  # how many lines of wrapped text the row must show
         for col, value in enumerate(values):
             kind = type(value)
             if isinstance(value, str):  # the common cases inline, the rest in _cell
                 s = cell_styles[col]
-                if not wrapped[col] and len(value) > widths[col] > 0:  # longer than its column
-                    fmt = table.format_of(index, col)
-                    s = styles.xf(style or "", fmt, wrap=True)
+                if len(value) > widths[col] > 0:  # wraps: longer than its column
+                    if not wrapped[col]:
+                        s = styles.xf(style or "", table.format_of(index, col), wrap=True)
+                    lines = max(lines, look.wrapped_lines(value, widths[col]))
                 cells.append(_text_cell(f"{letters[col]}{number}", s, value))
             elif kind is int:
                 s = cell_styles[col]
@@ -1047,7 +1046,7 @@ def sheet_xml(
         if fill_blanks:
             for col in range(len(values), ncols):
                 cells.append(f'<c r="{letters[col]}{number}" s="{cell_styles[col]}"/>')
-        out.append(f'<row r="{number}">{"".join(cells)}</row>')
+        out.append(f'<row r="{number}"{look.row_height(lines)}>{"".join(cells)}</row>')
 
     last = f"{letters[ncols - 1]}{len(table.rows) + 1}"
     cols = "".join(
