@@ -324,3 +324,55 @@ def test_google_gets_the_chart_links_wrapping_and_status_rules(
     ranges = [(g["startRowIndex"], g["endColumnIndex"]) for rule in rules for g in rule["ranges"]]
     assert all(end == len(DEPARTMENT_HEADER) for _, end in ranges)  # across the whole row
     assert json.dumps(rules).count("=TRUE") == 2
+
+
+# The orders the DrawingML chart schema (ECMA-376 Part 1, dml-chart.xsd) sets for the elements
+# Excel reads strictly: a chart whose children are out of order is "unreadable content".
+SCHEMA_ORDER = {
+    "chartSpace": ["date1904", "lang", "roundedCorners", "AlternateContent", "style",
+                   "clrMapOvr", "pivotSource", "protection", "chart", "spPr", "txPr",
+                   "externalData", "printSettings", "userShapes", "extLst"],
+    "chart": ["title", "autoTitleDeleted", "pivotFmts", "view3D", "floor", "sideWall",
+              "backWall", "plotArea", "legend", "plotVisOnly", "dispBlanksAs",
+              "showDLblsOverMax", "extLst"],
+    "barChart": ["barDir", "grouping", "varyColors", "ser", "dLbls", "gapWidth", "overlap",
+                 "serLines", "axId", "extLst"],
+    "ser": ["idx", "order", "tx", "spPr", "invertIfNegative", "pictureOptions", "dPt",
+            "dLbls", "trendline", "errBars", "cat", "val", "shape", "extLst"],
+    "catAx": ["axId", "scaling", "delete", "axPos", "majorGridlines", "minorGridlines",
+              "title", "numFmt", "majorTickMark", "minorTickMark", "tickLblPos", "spPr",
+              "txPr", "crossAx", "crosses", "crossesAt", "auto", "lblAlgn", "lblOffset",
+              "tickLblSkip", "tickMarkSkip", "noMultiLvlLbl", "extLst"],
+    "valAx": ["axId", "scaling", "delete", "axPos", "majorGridlines", "minorGridlines",
+              "title", "numFmt", "majorTickMark", "minorTickMark", "tickLblPos", "spPr",
+              "txPr", "crossAx", "crosses", "crossesAt", "crossBetween", "majorUnit",
+              "minorUnit", "dispUnits", "extLst"],
+}  # fmt: skip
+
+
+def schema_violations(xml: bytes) -> list[str]:
+    """Elements whose children break SCHEMA_ORDER (names without their namespace)."""
+    from xml.etree import ElementTree
+
+    found = []
+    for element in ElementTree.fromstring(xml).iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        order = SCHEMA_ORDER.get(name)
+        if order is None:
+            continue
+        children = [child.tag.rsplit("}", 1)[-1] for child in element]
+        positions = [order.index(c) if c in order else -1 for c in children]
+        if -1 in positions or positions != sorted(positions):
+            found.append(f"{name}: {children}")
+    return found
+
+
+def test_our_chart_follows_the_schema_order_excel_saves_in(workbook: Any, run_cli: Any) -> None:
+    with zipfile.ZipFile(FIXTURES / "excel-chart_column01.xlsx") as archive:
+        excel = archive.read("xl/charts/chart1.xml")
+    assert schema_violations(excel) == []  # Excel's own chart agrees with the orders above
+    path = workbook(troubled_production())
+    assert run_cli("sync", str(path), "--as-of", AS_OF).exit_code == 0
+    ours = summary_chart(path)
+    assert schema_violations(ours) == []
+    assert b"<c:barChart>" in ours and b"<c:ser>" in ours
