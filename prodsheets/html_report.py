@@ -18,6 +18,7 @@ from prodsheets.pipeline import Result
 from prodsheets.render import money, percent, summary_line
 from prodsheets.summary import (
     CHART_TITLE,
+    LINES_HEADING,
     department_status,
     line_columns,
     lines_in_trouble,
@@ -164,7 +165,7 @@ def _departments(frame: pd.DataFrame) -> list[str]:
 def _lines(lines: pd.DataFrame) -> list[str]:
     header = list(line_columns())
     if lines.empty:
-        return _section("Lines at risk", ["<p>No line is over budget or at risk.</p>"])
+        return _section(LINES_HEADING, ["<p>No line is over budget or at risk.</p>"])
     rows = []
     for _, record in lines.iterrows():
         cells = []
@@ -180,7 +181,7 @@ def _lines(lines: pd.DataFrame) -> list[str]:
     numeric = [
         i for i, c in enumerate(header) if c in ("Budgeted", "EFC", "Over/(Under)", "Over %")
     ]
-    return _section("Lines over budget or at risk", _table(header, rows, numeric=numeric))
+    return _section(LINES_HEADING, _table(header, rows, numeric=numeric))
 
 
 def _milestones(upcoming: Sequence[tuple[str, dt.date | dt.datetime, bool]]) -> list[str]:

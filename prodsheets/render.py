@@ -18,7 +18,7 @@ from prodsheets import terminal
 from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.pipeline import Result
-from prodsheets.summary import department_columns
+from prodsheets.summary import department_columns, department_status
 
 FORMATS = ("text", "json", "markdown", "github", "html")
 
@@ -94,11 +94,15 @@ def _table_text(frame: pd.DataFrame, index_name: str, width: int | None = None) 
 
 
 def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """A cost-report table's columns in the one order the Budget Variance tab shows them."""
+    """A cost-report table as the Budget Variance tab shows it: its columns in the one order,
+    and a department's Status saying when it is over its Allocation."""
     if "Budgeted" not in frame.columns:
         return frame
     order = [c for c in department_columns()[1:] if c in frame.columns]
-    return frame.loc[:, order + [c for c in frame.columns if c not in order]]
+    shown = frame.loc[:, order + [c for c in frame.columns if c not in order]]
+    if "Allocation" in frame.columns and "Status" in frame.columns:
+        shown = shown.assign(Status=[department_status(r) for _, r in frame.iterrows()])
+    return shown
 
 
 def _numeric_column(name: str) -> bool:

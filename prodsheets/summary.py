@@ -421,7 +421,12 @@ def budget_variance_tab(figures: Figures, tables: dict[str, Table] | None = None
     rows += by_category
 
     names = line_columns()
-    section(names)
+    rows.append((None,) * len(departments))
+    rows.append((f"{LINES_HEADING}, largest overrun first",))  # what the table below is
+    formats[len(rows) - 1] = (_TEXT,)
+    styles[len(rows)] = RowStyle.SECTION
+    formats[len(rows)] = tuple(_TEXT for _ in names)
+    rows.append(names)
     line_formats = tuple(_budget_format(c) for c in names)
     trouble = lines_in_trouble(figures.lines)
     budget = (tables or {}).get("Budget")

@@ -466,14 +466,15 @@ def test_vendor_figures_and_states() -> None:
         "Expired",
         "Missing",
     ]
+    # no date and no Rentals money: no rule asks for a certificate, so "Not needed" (#13)
     assert table["Insurance State"].tolist() == [
         "Current",
-        "Missing",
+        "Not needed",
         "Expired",
         "Expiring",
         "Current",
-        "Missing",
-        "Missing",
+        "Not needed",
+        "Not needed",
     ]
     assert table["Contract"].tolist()[-1] == "None"
     assert table.loc["Bright Lights Hire", "Contract End"] == pd.Timestamp("2026-12-31")

@@ -61,6 +61,7 @@ def test_budget_variance_lists_the_lines_in_trouble_largest_overrun_first(
 ) -> None:
     location = synced(home, run_cli)
     departments, categories, lines = sections(home.rows(location, "Budget Variance"))
+    assert lines.pop(0) == ["Lines over budget or at risk, largest overrun first"]
     assert (
         lines[0]
         == list(line_columns())
@@ -128,6 +129,8 @@ def test_report_shows_the_figures_in_the_tabs_column_order(home: Any, run_cli: A
     header = lines[lines.index("Budget by department") + 1].split()
     assert header[:3] == ["Department", "Budgeted", "Actual"]
     assert header.index("Status") < header.index("Allocation") < header.index("Unallocated")
+    set_line = next(line for line in lines if line.startswith("Set "))
+    assert "Over, over allocation" in set_line  # the Status the tab shows
     markdown = run_cli("report", location, "--as-of", AS_OF, "--format", "markdown").output
     row = next(line for line in markdown.splitlines() if line.startswith("| Department"))
     assert [c.strip() for c in row.strip("|").split("|")] == DEPARTMENT_HEADER

@@ -311,6 +311,7 @@ def test_budget_variance_marks_totals_and_departments_in_trouble() -> None:
         "Rentals",
         "Total",
         None,
+        "Lines over budget or at risk, largest overrun first",
         "Code",
         "S-02",  # largest overrun first
         "L-01",
