@@ -7,7 +7,7 @@ the source tabs as raw cell values and writes the owned summary tabs in one atom
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -133,11 +133,27 @@ class SummaryTable:
     # (index into rows, column) -> the cell that cell links to (a hyperlink, never a formula)
     links: dict[tuple[int, int], CellLink] = field(default_factory=dict)
 
+    def status_runs(self, style: RowStyle) -> list[tuple[int, int]]:
+        """The rows whose ``status`` is ``style``, as (first, last) runs of consecutive rows,
+        so that a backend marks each run with one range."""
+        return row_runs(i for i, s in self.status.items() if s is style and i < len(self.rows))
+
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)
         if formats is not None:
             return formats[col] if col < len(formats) else Format.TEXT
         return self.columns[col].format if col < len(self.columns) else Format.TEXT
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Row indexes as (first, last) runs of consecutive rows: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from prodsheets.backends.base import (
     RowStyle,
     SummaryTable,
     SummaryValue,
+    row_runs,
 )
 from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
@@ -86,11 +87,8 @@ ROW_LOOKS: dict[RowStyle, tuple[Request, str]] = {
     RowStyle.OVER: ({"backgroundColor": RED}, "userEnteredFormat.backgroundColor"),
     RowStyle.AT_RISK: ({"backgroundColor": AMBER}, "userEnteredFormat.backgroundColor"),
 }
-# The Status text that explains an OVER / AT_RISK row, and the colour a rule gives it.
-STATUS_LOOKS: dict[RowStyle, tuple[str, dict[str, float]]] = {
-    RowStyle.OVER: ("Over", RED),
-    RowStyle.AT_RISK: ("At risk", AMBER),
-}
+# The colour a conditional rule gives the rows a table says are OVER / AT_RISK.
+STATUS_LOOKS: dict[RowStyle, dict[str, float]] = {RowStyle.OVER: RED, RowStyle.AT_RISK: AMBER}
 CHART_COLUMNS = 8  # spare columns on the Summary tab where the chart sits
 
 
@@ -647,11 +645,11 @@ def status_rows(table: SummaryTable) -> set[int]:
 def _status_rules(sheet_id: int, table: SummaryTable, width: int) -> list[Request]:
     """A red and an amber rule over the rows in trouble, across the whole row."""
     rules: list[Request] = []
-    for style, (_, colour) in STATUS_LOOKS.items():
-        rows = sorted(i for i in status_rows(table) if table.status[i] is style)
-        if not rows:
+    for style, colour in STATUS_LOOKS.items():
+        runs = table.status_runs(style)
+        if not runs:
             continue
-        ranges = [_grid(sheet_id, (a + 1, b + 2), (0, max(width, 1))) for a, b in _runs(rows)]
+        ranges = [_grid(sheet_id, (a + 1, b + 2), (0, max(width, 1))) for a, b in runs]
         rule = {
             "ranges": ranges,
             "booleanRule": {
@@ -662,17 +660,6 @@ def _status_rules(sheet_id: int, table: SummaryTable, width: int) -> list[Reques
         # An explicit index: Google reads a missing one as 0, which would reverse the order.
         rules.append({"addConditionalFormatRule": {"rule": rule, "index": len(rules)}})
     return rules
-
-
-def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
-    """Sorted row indexes as (first, last) runs of consecutive rows."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
 
 
 def _wrapping(sheet_id: int, table: SummaryTable) -> list[Request]:
@@ -700,7 +687,7 @@ def _wrapping(sheet_id: int, table: SummaryTable) -> list[Request]:
             and len(str(row[col] or "")) > column.width
             and isinstance(row[col], str)
         ]
-        requests += [wrap((a + 1, b + 2), col) for a, b in _runs(long)]
+        requests += [wrap((a + 1, b + 2), col) for a, b in row_runs(long)]
     return requests
 
 

@@ -10,7 +10,7 @@ tabs) are never read or touched. Excel and LibreOffice both open it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -56,17 +56,6 @@ def page_setup() -> str:
     return '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
-def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
-    """Consecutive row indexes as (first, last) runs: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for row in sorted(rows):
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
-
-
 def conditional_formats(table: SummaryTable, dxf_ids: dict[RowStyle, int], ncols: int) -> str:
     """``<conditionalFormatting>`` over the rows the table says are over budget (red) or at
     risk (amber), across the whole row; one rule per kind."""
@@ -74,11 +63,11 @@ def conditional_formats(table: SummaryTable, dxf_ids: dict[RowStyle, int], ncols
     out = []
     priority = 0
     for style in (RowStyle.OVER, RowStyle.AT_RISK):
-        rows = [i for i, s in table.status.items() if s is style and i < len(table.rows)]
-        if not rows or style not in dxf_ids:
+        runs = table.status_runs(style)
+        if not runs or style not in dxf_ids:
             continue
         priority += 1
-        sqref = " ".join(f"A{a + 2}:{last}{b + 2}" for a, b in row_runs(rows))
+        sqref = " ".join(f"A{a + 2}:{last}{b + 2}" for a, b in runs)
         out.append(
             f'<conditionalFormatting sqref="{sqref}"><cfRule type="expression" '
             f'dxfId="{dxf_ids[style]}" priority="{priority}"><formula>TRUE</formula>'
