@@ -80,12 +80,20 @@ def hyperlinks(table: SummaryTable) -> str:
     """``<hyperlinks>``: each linked cell takes a person to the cell it names, in the
     workbook (a location, not a formula: the cell's text stays what it was)."""
     items = []
+    tabs: dict[str, str] = {}  # tab -> its quoted title, escaped (a few tabs, many links)
+    letters: dict[int, str] = {}
     for (row, col), link in sorted(table.links.items()):
         if row >= len(table.rows):
             continue
-        ref = f"{column_letter(col)}{row + 2}"
-        where = _attr(f"{quote_title(link.tab)}!{link.cell}")
-        items.append(f'<hyperlink ref="{ref}" location="{where}" display="{_attr(link.cell)}"/>')
+        if col not in letters:
+            letters[col] = column_letter(col)
+        if link.tab not in tabs:
+            tabs[link.tab] = _attr(quote_title(link.tab))
+        cell = _attr(link.cell)
+        items.append(
+            f'<hyperlink ref="{letters[col]}{row + 2}" location="{tabs[link.tab]}!{cell}" '
+            f'display="{cell}"/>'
+        )
     return f"<hyperlinks>{''.join(items)}</hyperlinks>" if items else ""
 
 

@@ -1006,17 +1006,20 @@ def sheet_xml(
     wrapped = [c.wrap for c in table.columns] + [False] * (ncols - len(table.columns))
     widths = [c.width for c in table.columns] + [0] * (ncols - len(table.columns))
     plain_styles = [styles.xf("", f, wrap=w) for f, w in zip(column_formats, wrapped, strict=True)]
+    row_styles: dict[tuple[RowStyle | None, tuple[Format, ...] | None], list[int]] = {}
     for index, values in enumerate(table.rows):
         number = index + 2
         style = table.styles.get(index)
         formats = table.row_formats.get(index)
         if style is None and formats is None:
             cell_styles = plain_styles
+        elif (style, formats) in row_styles:  # rows of a section share their styles
+            cell_styles = row_styles[(style, formats)]
         else:
             row_formats = (
                 [table.format_of(index, c) for c in range(ncols)] if formats else column_formats
             )
-            cell_styles = [
+            cell_styles = row_styles[(style, formats)] = [
                 styles.xf(style or "", f, wrap=w) for f, w in zip(row_formats, wrapped, strict=True)
             ]
         cells = []
