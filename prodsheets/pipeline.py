@@ -82,7 +82,8 @@ def check_workbook(
     """Read the source tabs, check every entry and compute the figures; write nothing."""
     progress(f"Reading {workbook.location}")
     contents = workbook.read(source_names(config))
-    progress("Reading cells")
+    rows = sum(len(tab.rows) for tab in contents.tabs.values())
+    progress(f"Reading cells: {rows:,} rows in {len(contents.tabs)} tabs")
     tables, found = read_tables(contents, template, config)
     context = context_for(config, as_of)
     progress("Checking entries")

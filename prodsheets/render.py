@@ -17,6 +17,7 @@ import pandas as pd
 from prodsheets import terminal
 from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
+from prodsheets.issues import label as rule_label
 from prodsheets.pipeline import Result
 from prodsheets.summary import department_columns, department_status
 
@@ -138,6 +139,8 @@ def _display(column: str, value: Any) -> str:
         return money(value)
     if column == "Over %":
         return percent(value)
+    if column == "Flags" and isinstance(value, str):  # words, as in the Vendor Report
+        return "; ".join(rule_label(code) for code in value.split("; ") if code)
     if column == "Mean days late":
         return "" if pd.isna(value) else f"{float(value):.1f}"
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):

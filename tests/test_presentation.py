@@ -200,6 +200,7 @@ def test_xlsx_issue_cells_link_to_the_cell_and_stay_text(workbook: Any, run_cli:
         assert cell.data_type == "s"  # text, never a formula
         if cell.hyperlink is not None:
             links[(sheet.cell(row=row, column=3).value, cell.value)] = cell.hyperlink.location
+            assert cell.font.u == "single" and cell.font.color.rgb == "FF0563C1"  # looks a link
     assert links[("Budget", "F5")] == "Budget!F5"  # T-01 over budget
     assert all(
         location == (f"'{tab}'!{cell}" if " " in tab else f"{tab}!{cell}")

@@ -738,6 +738,7 @@ _BUILTIN_FORMATS = {
     "0.00%": 10,
 }
 FILLS = {RowStyle.OVER: "FFFFC7CE", RowStyle.AT_RISK: "FFFFEB9C"}
+LINK_BLUE = "FF0563C1"  # the colour of Excel's Hyperlink cell style
 HEADER = "header"  # the header row's style key, next to the RowStyle values
 
 
@@ -755,7 +756,7 @@ class Styles:
         self.p = root.group(1) or ""
         empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
         self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
-        self._xf_cache: dict[tuple[str, Format, bool], int] = {}
+        self._xf_cache: dict[tuple[str, Format, bool, bool], int] = {}
         self.changed = False
 
     # -- generic helpers over one list element (numFmts, fonts, fills, cellXfs)
@@ -843,6 +844,27 @@ class Styles:
             element = f'<{p}font><{p}b/><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>'
         return self._append("fonts", "font", element, _AFTER_FONTS)
 
+    def link_font(self) -> int:
+        """The workbook's first font, underlined and in the blue Excel gives a link."""
+        fonts = self._children("fonts", "font")
+        p = self.p
+        e = re.escape(p)
+        base = (
+            fonts[0] if fonts else f'<{p}font><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>'
+        )
+        if base.endswith("/>"):
+            base = base[:-2] + f"></{p}font>"
+        base = re.sub(rf"<{e}(?:u|color)\b[^>]*/>", "", base)
+        # the schema's order: b, i, ..., u, vertAlign, sz, color, name, family, charset, scheme
+        later = re.search(rf"<{e}(?:vertAlign|sz|name|family|charset|scheme)\b|</{e}font>", base)
+        assert later is not None
+        element = base[: later.start()] + f"<{p}u/>" + base[later.start() :]
+        after = re.search(rf"<{e}(?:name|family|charset|scheme)\b|</{e}font>", element)
+        assert after is not None
+        colour = f'<{p}color rgb="{LINK_BLUE}"/>'
+        element = element[: after.start()] + colour + element[after.start() :]
+        return self._append("fonts", "font", element, _AFTER_FONTS)
+
     def fill(self, rgb: str) -> int:
         p = self.p
         if not self._children("fills", "fill"):
@@ -865,16 +887,16 @@ class Styles:
         )
         return self._append("fills", "fill", element, _AFTER_FILLS)
 
-    def xf(self, style: str, fmt: Format, *, wrap: bool = False) -> int:
+    def xf(self, style: str, fmt: Format, *, wrap: bool = False, link: bool = False) -> int:
         """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain),
-        its text wrapped within the column when ``wrap``."""
-        key = (style, fmt, wrap)
+        its text wrapped within the column when ``wrap``, looking like a link when ``link``."""
+        key = (style, fmt, wrap, link)
         if key in self._xf_cache:
             return self._xf_cache[key]
         code = NUMBER_FORMATS.get(fmt)
         number = self.number_format(code) if code else 0
         bold = style in (HEADER, RowStyle.SECTION, RowStyle.TOTAL)
-        font = self.bold_font() if bold else 0
+        font = self.link_font() if link else self.bold_font() if bold else 0
         rgb = FILLS.get(RowStyle(style)) if style in FILLS else None
         fill_id = self.fill(rgb) if rgb else 0
         if not self._children("cellStyleXfs", "xf"):
@@ -1029,10 +1051,16 @@ def sheet_xml(
             kind = type(value)
             if isinstance(value, str):  # the common cases inline, the rest in _cell
                 s = cell_styles[col]
-                if len(value) > widths[col] > 0:  # wraps: longer than its column
-                    if not wrapped[col]:
-                        s = styles.xf(style or "", table.format_of(index, col), wrap=True)
+                long = len(value) > widths[col] > 0  # wraps: longer than its column
+                if long:
                     lines = max(lines, look.wrapped_lines(value, widths[col]))
+                if (long and not wrapped[col]) or (index, col) in table.links:
+                    s = styles.xf(
+                        style or "",
+                        table.format_of(index, col),
+                        wrap=long or wrapped[col],
+                        link=(index, col) in table.links,
+                    )
                 cells.append(_text_cell(f"{letters[col]}{number}", s, value))
             elif kind is int:
                 s = cell_styles[col]
