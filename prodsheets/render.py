@@ -15,11 +15,17 @@ import click
 import pandas as pd
 
 from prodsheets import terminal
-from prodsheets.figures import MONEY_COLUMNS, cents_text
+from prodsheets.figures import MONEY_COLUMNS, Figures, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.issues import label as rule_label
 from prodsheets.pipeline import Result
-from prodsheets.summary import department_columns, department_status
+from prodsheets.summary import (
+    LINES_HEADING,
+    department_columns,
+    department_status,
+    line_columns,
+    lines_in_trouble,
+)
 
 FORMATS = ("text", "json", "markdown", "github", "html")
 
@@ -97,13 +103,21 @@ def _table_text(frame: pd.DataFrame, index_name: str, width: int | None = None) 
 def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
     """A cost-report table as the Budget Variance tab shows it: its columns in the one order,
     and a department's Status saying when it is over its Allocation."""
-    if "Budgeted" not in frame.columns:
+    if "Budgeted" not in frame.columns or "Description" in frame.columns:  # lines: as chosen
         return frame
     order = [c for c in department_columns()[1:] if c in frame.columns]
     shown = frame.loc[:, order + [c for c in frame.columns if c not in order]]
     if "Allocation" in frame.columns and "Status" in frame.columns:
         shown = shown.assign(Status=[department_status(r) for _, r in frame.iterrows()])
     return shown
+
+
+def lines_shown(figures: Figures) -> pd.DataFrame:
+    """The lines over budget or at risk, largest overrun first, with the Budget Variance
+    tab's columns (Code as the index)."""
+    trouble = lines_in_trouble(figures.lines)
+    columns = [c for c in line_columns() if c in trouble.columns]
+    return trouble.loc[:, columns].set_index("Code") if "Code" in columns else trouble.iloc[:0]
 
 
 def _numeric_column(name: str) -> bool:
@@ -165,6 +179,7 @@ def report_text(result: Result, *, colour: bool = True, width: int | None = None
             *_table_text(figures.by_category, "Category", width),
             "",
         ]
+        parts += [bold(LINES_HEADING), *_table_text(lines_shown(figures), "Code", width), ""]
         if figures.excluded_lines:
             parts += [
                 f"{figures.excluded_lines} budget line(s) left out of the figures "
@@ -280,6 +295,7 @@ def to_markdown(result: Result, *, with_figures: bool = False) -> str:
         for title, frame, index_name in (
             ("Budget by department", figures.by_department, "Department"),
             ("Budget by category", figures.by_category, "Category"),
+            (LINES_HEADING, lines_shown(figures), "Code"),
             ("Schedule by department", figures.schedule, "Department"),
             ("Vendors", figures.vendors, "Vendor"),
         ):

@@ -131,6 +131,9 @@ def test_report_shows_the_figures_in_the_tabs_column_order(home: Any, run_cli: A
     assert header.index("Status") < header.index("Allocation") < header.index("Unallocated")
     set_line = next(line for line in lines if line.startswith("Set "))
     assert "Over, over allocation" in set_line  # the Status the tab shows
+    at = lines.index("Lines over budget or at risk")
+    assert lines[at + 1].split()[:3] == ["Code", "Department", "Description"]
+    assert [line.split()[0] for line in lines[at + 3 : at + 6]] == ["T-01", "L-02", "S-01"]
     markdown = run_cli("report", location, "--as-of", AS_OF, "--format", "markdown").output
     row = next(line for line in markdown.splitlines() if line.startswith("| Department"))
     assert [c.strip() for c in row.strip("|").split("|")] == DEPARTMENT_HEADER
