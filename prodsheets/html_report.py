@@ -28,6 +28,9 @@ from prodsheets.summary import (
 BUDGETED_COLOUR = "#4472c4"
 EFC_COLOUR = "#ed7d31"
 TOTALS = ("Budgeted", "EFC", "Over/(Under)", "Actual", "Committed", "Uncommitted")
+# A page to read, not a listing: past these, a line says how many more there are and where.
+MOST_LINES = 50
+MOST_ISSUES = 200
 
 STYLE = """
 :root { color-scheme: light; }
@@ -167,7 +170,7 @@ def _lines(lines: pd.DataFrame) -> list[str]:
     if lines.empty:
         return _section(LINES_HEADING, ["<p>No line is over budget or at risk.</p>"])
     rows = []
-    for _, record in lines.iterrows():
+    for _, record in lines.iloc[:MOST_LINES].iterrows():
         cells = []
         for column in header:
             value = record.get(column)
@@ -181,7 +184,8 @@ def _lines(lines: pd.DataFrame) -> list[str]:
     numeric = [
         i for i, c in enumerate(header) if c in ("Budgeted", "EFC", "Over/(Under)", "Over %")
     ]
-    return _section(LINES_HEADING, _table(header, rows, numeric=numeric))
+    more = _more(len(lines) - MOST_LINES, "lines", "the Budget Variance tab")
+    return _section(LINES_HEADING, [*_table(header, rows, numeric=numeric), *more])
 
 
 def _milestones(upcoming: Sequence[tuple[str, dt.date | dt.datetime, bool]]) -> list[str]:
@@ -206,9 +210,16 @@ def _issues(result: Result) -> list[str]:
                 escape(found.message),
             ],
         )
-        for found in result.issues
+        for found in result.issues[:MOST_ISSUES]
     ]
-    return _section("Issues", _table(["Severity", "Where", "Message"], rows, numeric=(), raw=True))
+    table = _table(["Severity", "Where", "Message"], rows, numeric=(), raw=True)
+    more = _more(len(result.issues) - MOST_ISSUES, "issues", "the Issues tab")
+    return _section("Issues", [*table, *more])
+
+
+def _more(count: int, what: str, where: str) -> list[str]:
+    """A line saying how many more there are, and where to see them all."""
+    return [f"<p>{count:,} more {what} are in {escape(where)}.</p>"] if count > 0 else []
 
 
 def _table(

@@ -94,3 +94,19 @@ def test_chromium_renders_the_html_report(home: Any, run_cli: Any, tmp_path: Pat
     assert pixels.shape[1] == 412  # a phone's width
     # the chart is drawn: both series' bars are on the page, not just background
     assert near(pixels, BUDGETED) > 500 and near(pixels, EFC) > 500
+
+
+def test_the_html_page_stays_a_page_however_many_issues() -> None:
+    import datetime as dt
+
+    from prodsheets.html_report import MOST_ISSUES, to_html
+    from prodsheets.issues import issue
+    from prodsheets.pipeline import Result
+
+    found = [
+        issue("value.required", f"<b>Blank</b> {n}", tab="Budget", cell=f"D{n}", row=n)
+        for n in range(2, 2 + MOST_ISSUES + 50)
+    ]
+    page = to_html(Result(workbook="show.xlsx", as_of=dt.date(2026, 3, 10), issues=found))
+    assert "50 more issues are in the Issues tab." in page
+    assert page.count("&lt;b&gt;Blank&lt;/b&gt;") == MOST_ISSUES and "<b>Blank" not in page
