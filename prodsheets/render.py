@@ -19,6 +19,7 @@ from prodsheets.figures import MONEY_COLUMNS, Figures, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.issues import label as rule_label
 from prodsheets.pipeline import Result
+from prodsheets.resource_report import resource_records
 from prodsheets.summary import (
     LINES_HEADING,
     department_columns,
@@ -228,6 +229,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         }
         document["schedule"] = _records(figures.schedule, "department")
         document["vendors"] = _records(figures.vendors, "vendor")
+        document.update(resource_records(figures.resources))  # crew, equipment, hire
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
 
 
