@@ -35,6 +35,7 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
+from prodsheets.backends.zip_bounds import check_inflated_sizes
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -87,6 +88,7 @@ class Package:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise WorkbookError(describe_not_xlsx(data, name)) from exc
         entries = archive.infolist()
+        check_inflated_sizes(entries, name)
         return cls(data, entries, {e.filename: e for e in entries}, archive)
 
     def has(self, part: str) -> bool:
@@ -477,6 +479,26 @@ def shows_percent(code: str) -> bool:
 
 def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     """Indexes of the cell styles (``s="N"``) whose number format shows a percentage."""
+    return _styles_showing(package, structure, shows_percent, _BUILTIN_PERCENT_FORMATS)
+
+
+_BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
+
+
+def shows_date(code: str) -> bool:
+    """Whether a number format code shows a date or a time ("yyyy-mm-dd": yes; "0.00": no)."""
+    shown = _FORMAT_LITERALS.sub("", code.split(";")[0]).lower()
+    return any(letter in shown for letter in "dmyhs") and "general" not in shown
+
+
+def date_styles(package: Package, structure: Structure) -> frozenset[int]:
+    """Indexes of the cell styles (``s="N"``) whose number format shows a date or time."""
+    return _styles_showing(package, structure, shows_date, _BUILTIN_DATE_FORMATS)
+
+
+def _styles_showing(
+    package: Package, structure: Structure, shows: Callable[[str], bool], builtin: frozenset[int]
+) -> frozenset[int]:
     part = structure.styles_part
     if not package.has(part):
         return frozenset()
@@ -494,7 +516,7 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     for index, xf in enumerate(cell_xfs if cell_xfs is not None else []):
         number = xf.get("numFmtId", "0")
         fmt = int(number) if number.isdigit() else 0
-        if shows_percent(codes[fmt]) if fmt in codes else fmt in _BUILTIN_PERCENT_FORMATS:
+        if shows(codes[fmt]) if fmt in codes else fmt in builtin:
             found.add(index)
     return frozenset(found)
 
@@ -505,6 +527,9 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
+
+_ROOT_WITHIN = 1 << 20  # the worksheet element starts within the part's first megabyte
+_MAX_ROW_BYTES = 256 << 20  # one row's XML; Excel's widest rows are a few megabytes
 
 NO_RESULT = (
     "This cell has a formula with no saved result; open and save the workbook in Excel or "
@@ -536,19 +561,39 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
         else None
     )
     carry = b""
+    # chunks read since the last row ended, in which no row ends: joined once one does, so
+    # that a long stretch without a row end (a bomb of whitespace) costs linear time
+    waiting: list[bytes] = []
+    waited = 0
     needles: tuple[bytes, ...] = ()
     row_end = data_end = b""
     while True:
         chunk = stream.read(1 << 22)
-        buffer = carry + chunk
         if not needles:
+            buffer = carry + chunk
             root = re.search(rb"<(\w+:)?worksheet\b", buffer)
-            if root is None and chunk:
+            if root is None and chunk and len(buffer) < _ROOT_WITHIN:
                 carry = buffer
                 continue
             p = (root.group(1) or b"") if root else b""
             needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
             row_end, data_end = b"</" + p + b"row>", b"</" + p + b"sheetData>"
+            chunk, carry = buffer, b""
+        # a row end or the end of the data may straddle two chunks: look from just before
+        seam = (waiting[-1] if waiting else carry)[-len(data_end) :]
+        joint = seam + chunk
+        if chunk and joint.find(row_end) < 0 and joint.find(data_end) < 0:
+            waiting.append(chunk)
+            waited += len(chunk)
+            if waited > _MAX_ROW_BYTES:
+                raise WorkbookError(
+                    f"A row of the sheet part runs past {_MAX_ROW_BYTES >> 20} MB of XML, "
+                    "more than any spreadsheet program writes; the workbook is damaged or "
+                    "was made to be so."
+                )
+            continue
+        buffer = b"".join([carry, *waiting, chunk])
+        waiting, waited = [], 0
         cut = buffer.rfind(row_end)
         end = buffer.find(data_end, max(cut, 0))  # after the last row, if anywhere
         last = end >= 0 or not chunk  # no cells after sheetData
