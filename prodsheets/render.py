@@ -17,6 +17,7 @@ import pandas as pd
 from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.pipeline import Result
+from prodsheets.safe_text import json_printable, markdown_cell, printable
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -49,8 +50,8 @@ def percent(fraction: Any) -> str:
 
 def _where(found: Issue) -> str:
     if found.cell:
-        return f"{found.tab}!{found.cell}"
-    return found.tab or "workbook"
+        return printable(f"{found.tab}!{found.cell}")
+    return printable(found.tab or "workbook")
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def issues_text(result: Result, *, colour: bool = True) -> str:
             if colour
             else (f"{found.severity.value:7}")
         )
-        lines.append(f"{_where(found):16} {label} {found.rule:28} {found.message}")
+        lines.append(f"{_where(found):16} {label} {found.rule:28} {printable(found.message)}")
     lines.append(summary_line(result))
     return "\n".join(lines)
 
@@ -80,7 +81,7 @@ def _counted(result: Result) -> tuple[str, str]:
 
 def summary_line(result: Result) -> str:
     errors, warnings = _counted(result)
-    return f"{result.workbook} as of {result.as_of.isoformat()}: {errors}, {warnings}."
+    return f"{printable(result.workbook)} as of {result.as_of.isoformat()}: {errors}, {warnings}."
 
 
 def _table_text(frame: pd.DataFrame, index_name: str) -> list[str]:
@@ -116,7 +117,8 @@ def _display_rows(frame: pd.DataFrame, index_name: str) -> list[list[str]]:
     columns = list(frame.columns)
     rows = [[index_name, *columns]]
     for name, record in zip(frame.index, _row_dicts(frame), strict=True):
-        rows.append([str(name), *(_display(column, record[column]) for column in columns)])
+        shown = (printable(_display(column, record[column])) for column in columns)
+        rows.append([printable(name), *shown])
     return rows
 
 
@@ -195,7 +197,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         }
         document["schedule"] = _records(figures.schedule, "department")
         document["vendors"] = _records(figures.vendors, "vendor")
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return json_printable(json.dumps(document, indent=2, ensure_ascii=False, default=str))
 
 
 def _records(frame: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
@@ -238,8 +240,12 @@ def _json_value(column: str, value: Any) -> Any:
 # --- Markdown -------------------------------------------------------------------------------
 
 
+class _Markdown(str):
+    """Text that is already Markdown (ours), put into a table as it is."""
+
+
 def _md_cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return text if isinstance(text, _Markdown) else markdown_cell(text)
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -252,7 +258,7 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
 def to_markdown(result: Result, *, with_figures: bool = False) -> str:
     errors, warnings = _counted(result)
     parts = [
-        f"# {result.workbook}",
+        f"# {markdown_cell(result.workbook)}",
         "",
         f"As of {result.as_of.isoformat()}: **{errors}**, {warnings}.",
         "",
@@ -272,7 +278,7 @@ def to_markdown(result: Result, *, with_figures: bool = False) -> str:
         parts += _md_table(
             ["Severity", "Rule", "Where", "Value", "Message"],
             [
-                [f.severity.value, f"`{f.rule}`", _where(f), f.value, f.message]
+                [f.severity.value, _Markdown(f"`{f.rule}`"), _where(f), f.value, f.message]
                 for f in result.issues
             ],
         )
@@ -297,7 +303,7 @@ def to_github(result: Result) -> str:
     for found in result.issues:
         kind = "error" if found.severity is Severity.ERROR else "warning"
         title = _gh_escape(f"{found.rule} at {_where(found)}", prop=True)
-        lines.append(f"::{kind} title={title}::{_gh_escape(found.message)}")
+        lines.append(f"::{kind} title={title}::{_gh_escape(printable(found.message))}")
     lines.append(summary_line(result))
     return "\n".join(lines)
 
