@@ -73,6 +73,8 @@ class XlsxWorkbook:
         self.location = location
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
+        # xl/workbook.xml as calamine is shown it, when it lists sheets calamine refuses
+        self._hidden: dict[str, bytes] = {}
         problem = path_problem(location)
         if problem:
             raise UsageError(f"{location} cannot be used as a workbook: {problem}.")
@@ -90,7 +92,8 @@ class XlsxWorkbook:
         data, snapshot = self._load()
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
-        book = self._calamine(data)
+        self._hidden = _unreadable_sheets(package, structure)
+        book = self._calamine(_with_parts(package, self._hidden) if self._hidden else data)
         percent = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
@@ -132,7 +135,8 @@ class XlsxWorkbook:
         def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
             nonlocal book
             if book is None:
-                book = self._calamine(package.data)
+                self._hidden = _unreadable_sheets(package, structure)
+                book = self._calamine(_with_parts(package, self._hidden) or package.data)
             rows = self._read_tab(book, package, sheet, nrows=1).rows
             return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
 
@@ -171,7 +175,11 @@ class XlsxWorkbook:
                 scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
         if scan.wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
-        source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
+        source = (
+            book
+            if xml is None
+            else self._calamine(_with_parts(package, {**self._hidden, sheet.part: xml}))
+        )
         try:
             rows, ranges = _cells(source, sheet.title, nrows)
         except ReaderPanic:
@@ -186,7 +194,9 @@ class XlsxWorkbook:
             shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
                 rows, ranges = _cells(
-                    self._calamine(_with_part(package, sheet.part, shown)), sheet.title, nrows
+                    self._calamine(_with_parts(package, {**self._hidden, sheet.part: shown})),
+                    sheet.title,
+                    nrows,
                 )
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(self._damaged(package, sheet, xml, again)) from again
@@ -222,7 +232,7 @@ class XlsxWorkbook:
         try:
             if not unreadable:
                 raise ReaderPanic("no date-formatted cell explains it")
-            book = self._calamine(_with_part(package, sheet.part, emptied))
+            book = self._calamine(_with_parts(package, {**self._hidden, sheet.part: emptied}))
             rows, ranges = _cells(book, sheet.title, nrows)
         except ValueError as exc:  # ReaderPanic, CalamineError
             raise WorkbookError(self._damaged(package, sheet, xml, exc)) from exc
@@ -539,12 +549,41 @@ def _as_percent(value: RawCell) -> RawCell:
     return f"{shown:f}%"
 
 
-def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
-    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only):
-    every other part is copied as it is stored, not decompressed and compressed again."""
+def _with_parts(package: pkg.Package, changed: dict[str, bytes]) -> bytes:
+    """The workbook's bytes with the ``changed`` parts instead (for reading only; b"" when
+    nothing changes): every other part is copied as stored, not inflated and deflated again."""
     out = io.BytesIO()
-    pkg.write_package(out, package, changed={part: data}, removed=set(), added=())
+    if changed:
+        pkg.write_package(out, package, changed=changed, removed=set(), added=())
     return out.getvalue()
+
+
+# Sheets calamine refuses though Excel opens them: an Excel 4 macro sheet
+# (xl/macrosheets/, "Unrecognized sheet type") or a <sheet> whose r:id names no relationship.
+_CALAMINE_SHEET_KINDS = frozenset({pkg.WORKSHEET_REL, pkg.DOC_REL_NS + "/chartsheet"})
+_SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?/>|<(?:\w+:)?sheet\s[^>]*?>.*?</(?:\w+:)?sheet>", re.S)
+_REL_ID = re.compile(rb"\s(?:\w+:)?id\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _unreadable_sheets(package: pkg.Package, structure: pkg.Structure) -> dict[str, bytes]:
+    """xl/workbook.xml without the sheets calamine refuses, for calamine's eyes only (they
+    are not worksheets, so prodsheets reads nothing of them anyway); {} when there are none."""
+    refused = {
+        sheet.rel_id
+        for sheet in structure.sheets
+        if sheet.rel_id not in structure.rels
+        or structure.rels[sheet.rel_id][0] not in _CALAMINE_SHEET_KINDS
+    }
+    if not refused:
+        return {}
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        found = _REL_ID.search(m[0])
+        rel_id = found[1].decode("utf-8", "replace") if found else ""
+        return b"" if rel_id in refused else m[0]
+
+    xml = package.read(structure.workbook_part)
+    return {structure.workbook_part: _SHEET_ELEMENT.sub(keep, xml)}
 
 
 # The most cells the reader may lay out for one tab (about 32 bytes each while reading): far

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import re
+import secrets
 import struct
 import time
 import zipfile
@@ -292,6 +293,9 @@ class OwnedRecord:
     title: str
     sheet_id: int
     header: tuple[str, ...]
+    # A random token, also kept in the workbook as the tab's own hidden defined name
+    # (``OWNER_NAME``): a tab a person makes by hand has none ("" in records made before).
+    token: str = ""
 
 
 @dataclass
@@ -305,6 +309,13 @@ class Structure:
     package_rels: dict[str, tuple[str, str]]  # the package's (_rels/.rels), alike
     owned_records: list[OwnedRecord]
     date1904: bool
+    # sheet position -> the tokens of the ``OWNER_NAME`` defined names scoped to that tab
+    owner_tokens: dict[int, set[str]] = field(default_factory=dict)
+
+    def shares_part(self, sheet: Sheet) -> bool:
+        """Whether another tab's relationship points at this tab's worksheet part (a forged
+        file: writing ours would write theirs)."""
+        return any(s.part == sheet.part and s is not sheet for s in self.sheets)
 
     @property
     def styles_part(self) -> str:
@@ -406,18 +417,30 @@ def read_structure(package: Package, *, name: str) -> Structure:
     props = root.find(f"{{{MAIN_NS}}}workbookPr")
     date1904 = props is not None and props.get("date1904", "").lower() in ("1", "true")
     structure = Structure(workbook_part, rels_part, sheets, rels, top, [], date1904)
-    structure.owned_records = read_owned(package, structure.custom_part)
+    structure.owned_records = read_owned(package, structure.custom_part, name=name)
+    for defined in root.iter(f"{{{MAIN_NS}}}definedName"):
+        position = defined.get("localSheetId", "")
+        if defined.get("name", "").lower() == OWNER_NAME.lower() and position.isdigit():
+            token = (defined.text or "").strip().strip('"')
+            structure.owner_tokens.setdefault(int(position), set()).add(token)
     return structure
 
 
-def read_owned(package: Package, part: str) -> list[OwnedRecord]:
-    """The ownership record kept in the custom document property ``prodsheets.owned``."""
+def read_owned(package: Package, part: str, *, name: str = "the workbook") -> list[OwnedRecord]:
+    """The ownership record kept in the custom document property ``prodsheets.owned``.
+
+    A part that cannot be parsed is a fault, not "nothing is ours": forgetting ownership
+    would then blame the person for our own Summary tab."""
     if not package.has(part):
         return []
     try:
         root = ET.fromstring(package.read(part))
-    except ET.ParseError:
-        return []
+    except ET.ParseError as exc:
+        raise WorkbookError(
+            f"The document properties of {name} ({part}), where prodsheets records which "
+            f"tabs it made, are damaged ({exc}); open the file in Excel or LibreOffice, save "
+            "it again, and re-run."
+        ) from exc
     for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
         if prop.get("name") != OWNED_PROPERTY:
             continue
@@ -432,11 +455,13 @@ def read_owned(package: Package, part: str) -> list[OwnedRecord]:
                 if isinstance(item, dict) and isinstance(item.get("title"), str):
                     header = item.get("header", [])
                     sheet_id = item.get("sheetId", 0)
+                    token = item.get("token", "")
                     records.append(
                         OwnedRecord(
                             item["title"],
                             sheet_id if isinstance(sheet_id, int) else 0,
                             tuple(str(h) for h in header) if isinstance(header, list) else (),
+                            token if isinstance(token, str) else "",
                         )
                     )
         return records
@@ -456,7 +481,12 @@ def owned_titles(
         sheet = structure.sheet(record.title)
         if sheet is None or sheet.title != record.title or not sheet.is_worksheet:
             continue
-        if record.header:
+        if not sheet.part or structure.shares_part(sheet):
+            continue
+        if record.token:  # the tab must carry the token too: a look-alike does not
+            position = structure.sheets.index(sheet)
+            ours = record.token in structure.owner_tokens.get(position, set())
+        elif record.header:  # recorded by a release before tokens: ours until the next sync
             ours = header_of(sheet)[: len(record.header)] == record.header
         else:
             ours = sheet.sheet_id == record.sheet_id
@@ -742,12 +772,21 @@ def _xml_text(raw: bytes) -> str:
 
 def clean_text(text: str) -> str:
     """Cell text as XML can hold it and Excel will show it literally."""
-    if _NEEDS_CLEANING.search(text) is None and len(text) <= _MAX_CELL_TEXT:
+    if _NEEDS_CLEANING.search(text) is None and len(text) <= _MAX_CELL_TEXT // 2:
         return text  # the common case, one scan
-    text = _XML_FORBIDDEN.sub("", text)
-    if len(text) > _MAX_CELL_TEXT:
-        text = text[:_MAX_CELL_TEXT]
+    text = _utf16_cut(_XML_FORBIDDEN.sub("", text), _MAX_CELL_TEXT)
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+
+
+def _utf16_cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units, the way Excel counts a cell's characters
+    (an emoji is two), never through the middle of a character."""
+    if len(text) <= limit // 2:
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * limit:
+        return text
+    return units[: 2 * limit].decode("utf-16-le", "ignore")  # a split pair is dropped
 
 
 _NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x")
@@ -1244,7 +1283,10 @@ def next_rel_id(existing: Iterable[str]) -> Callable[[], str]:
 def owned_property_xml(xml: bytes | None, records: Sequence[OwnedRecord]) -> bytes:
     """docProps/custom.xml with the ``prodsheets.owned`` property set to ``records``."""
     value = json.dumps(
-        [{"title": r.title, "sheetId": r.sheet_id, "header": list(r.header)} for r in records],
+        [
+            {"title": r.title, "sheetId": r.sheet_id, "header": list(r.header), "token": r.token}
+            for r in records
+        ],
         ensure_ascii=False,
     )
     if xml is None:
@@ -1279,6 +1321,47 @@ def owned_property_xml(xml: bytes | None, records: Sequence[OwnedRecord]) -> byt
         text = text[: found.start()] + element + text[found.end() :]
     else:
         text = _insert_before_close(text, "Properties", element)
+    return text.encode("utf-8")
+
+
+OWNER_NAME = "prodsheets_owner"  # the hidden defined name holding a tab's ownership token
+# What may come between </sheets> and <definedNames> in xl/workbook.xml (the schema's order).
+_BEFORE_DEFINED_NAMES = ("functionGroups", "externalReferences")
+
+
+def new_token() -> str:
+    """A random ownership token: nobody types it by hand into a tab of their own."""
+    return secrets.token_hex(8)
+
+
+def owner_names(xml: bytes, tokens: dict[int, str]) -> bytes:
+    """xl/workbook.xml with one hidden ``OWNER_NAME`` defined name per written tab (by its
+    place in the sheet list), holding its token, and none left from before. A defined name
+    scoped to a tab goes when the tab is deleted, and Excel and LibreOffice keep it when they
+    save, so the token stays with our tab and no other."""
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "workbook")
+    q = re.escape(p)
+    old = rf'<{q}definedName\b[^>]*\bname="{OWNER_NAME}"[^>]*(?:/>|>[^<]*</{q}definedName>)'
+    text = re.sub(old, "", text, flags=re.I)
+    new = "".join(
+        f'<{p}definedName name="{OWNER_NAME}" localSheetId="{position}" hidden="1">'
+        f'"{token}"</{p}definedName>'
+        for position, token in sorted(tokens.items())
+    )
+    if re.search(rf"<{q}definedNames\b[^>]*/>", text) or f"</{p}definedNames>" in text:
+        text = _insert_before_close(text, "definedNames", new) if new else text
+    elif new:
+        after = text.find(f"</{p}sheets>")
+        if after < 0:
+            raise WorkbookError("The workbook has no <sheets> list where one is required.")
+        at = after + len(f"</{p}sheets>")
+        for tag in _BEFORE_DEFINED_NAMES:
+            found = re.search(rf"</{q}{tag}>|<{q}{tag}\b[^>]*/>", text[at:])
+            if found:
+                at += found.end()
+        text = text[:at] + f"<{p}definedNames>{new}</{p}definedNames>" + text[at:]
+    text = re.sub(rf"<{q}definedNames>\s*</{q}definedNames>", "", text)
     return text.encode("utf-8")
 
 
@@ -1379,6 +1462,12 @@ def plan_write(
             )
         if sheet is not None and not sheet.part:
             raise WorkbookError(f'The tab "{sheet.title}" has no worksheet part in the file.')
+        if sheet is not None and structure.shares_part(sheet):
+            raise NotOwnedError(
+                f'The tab "{sheet.title}" shares its worksheet part with another tab, so '
+                "writing it would overwrite that tab; nothing was written. Open the file in "
+                "Excel or LibreOffice, save it again, and re-run."
+            )
     titles = [t.title.casefold() for t in tables]
     if len(set(titles)) != len(titles):
         raise WorkbookError("Two summary tabs have the same name.")
@@ -1401,6 +1490,7 @@ def plan_write(
     new_parts: list[tuple[str, str]] = []
     records = {r.title: r for r in structure.owned_records if r.title in owned}
     replaced_ids: set[int] = set()
+    positions: dict[str, int] = {}  # the written tabs' places in the sheet list
 
     for table in tables:
         header = tuple(c.name for c in table.columns)
@@ -1413,7 +1503,11 @@ def plan_write(
             if package.has(sheet_rels):  # comments or drawings a person put on our tab
                 plan.removed.add(sheet_rels)
             replaced_ids.add(sheet.sheet_id)
-            records[sheet.title] = OwnedRecord(sheet.title, sheet.sheet_id, header)
+            token = records[sheet.title].token if sheet.title in records else ""
+            records[sheet.title] = OwnedRecord(
+                sheet.title, sheet.sheet_id, header, token or new_token()
+            )
+            positions[sheet.title] = structure.sheets.index(sheet)
             continue
         number = 1
         while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
@@ -1426,11 +1520,16 @@ def plan_write(
         new_rels.append((rel_id, WORKSHEET_REL, f"worksheets/sheet{number}.xml"))
         new_parts.append((part, WORKSHEET_CT))
         plan.added.append((part, xml))
-        records[table.title] = OwnedRecord(table.title, next_sheet_id, header)
+        records[table.title] = OwnedRecord(table.title, next_sheet_id, header, new_token())
+        positions[table.title] = len(structure.sheets) + len(new_sheets) - 1
         next_sheet_id += 1
 
     if new_sheets:
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
+    base = plan.changed.get(structure.workbook_part, workbook_xml)
+    marked = owner_names(base, {positions[t]: records[t].token for t in positions})
+    if marked != base:
+        plan.changed[structure.workbook_part] = marked
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
     if not styles_related or not package.has(styles_part):
