@@ -55,8 +55,7 @@ def json_printable(document: str) -> str:
 
 # What of ``_UNPRINTABLE`` json.dumps leaves raw (it escapes C0 controls itself).
 _JSON_RAW = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
-    "\ud800-\udfff]"
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
 

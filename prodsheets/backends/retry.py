@@ -21,6 +21,7 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
 from __future__ import annotations
 
 import email.utils
+import functools
 import json as jsonlib
 import random
 import threading
@@ -280,19 +281,17 @@ class RetryingHTTPClient(HTTPClient):
         attempts = self.attempts()
         while True:
             try:
-                timeout = attempts.timeout()
-                response = within(
-                    attempts.silence,
-                    lambda: self.session.request(
-                        method=method,
-                        url=url,
-                        params=params,
-                        data=data,
-                        files=files,
-                        headers=headers,
-                        timeout=timeout,
-                    ),
+                send = functools.partial(
+                    self.session.request,
+                    method=method,
+                    url=url,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=attempts.timeout(),
                 )
+                response = within(attempts.silence, send)
             except RefreshError as refused:
                 # google-auth marks a token endpoint that is down or busy (5xx, 429) as
                 # retryable: the key is fine and nothing was sent to Sheets, so try again

@@ -172,7 +172,12 @@ class XlsxWorkbook:
         if has_part:
             too_big = _claimed_area(package, sheet.part) > MAX_CELLS
             with package.open_part(sheet.part) as stream:
-                scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+                try:
+                    scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+                except pkg.RowTooLong as exc:
+                    raise WorkbookError(
+                        f'A row of the tab "{sheet.title}" in {self.location} {exc}.'
+                    ) from exc
         if scan.wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
         source = (
@@ -561,7 +566,9 @@ def _with_parts(package: pkg.Package, changed: dict[str, bytes]) -> bytes:
 # Sheets calamine refuses though Excel opens them: an Excel 4 macro sheet
 # (xl/macrosheets/, "Unrecognized sheet type") or a <sheet> whose r:id names no relationship.
 _CALAMINE_SHEET_KINDS = frozenset({pkg.WORKSHEET_REL, pkg.DOC_REL_NS + "/chartsheet"})
-_SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?/>|<(?:\w+:)?sheet\s[^>]*?>.*?</(?:\w+:)?sheet>", re.S)
+_SHEET_ELEMENT = re.compile(
+    rb"<(?:\w+:)?sheet\s[^>]*?/>|<(?:\w+:)?sheet\s[^>]*?>.*?</(?:\w+:)?sheet>", re.S
+)
 _REL_ID = re.compile(rb"\s(?:\w+:)?id\s*=\s*[\"']([^\"']*)[\"']")
 
 

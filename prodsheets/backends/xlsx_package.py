@@ -559,12 +559,16 @@ _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
 
 _ROOT_WITHIN = 1 << 20  # the worksheet element starts within the part's first megabyte
-_MAX_ROW_BYTES = 256 << 20  # one row's XML; Excel's widest rows are a few megabytes
+_MAX_ROW_BYTES = 64 << 20  # one row's XML; Excel's widest rows are a few megabytes
 
 NO_RESULT = (
     "This cell has a formula with no saved result; open and save the workbook in Excel or "
     "LibreOffice so its value is stored."
 )
+
+
+class RowTooLong(WorkbookError):
+    """A sheet part's row goes on past ``_MAX_ROW_BYTES`` (the reader names the tab)."""
 
 
 @dataclass
@@ -616,10 +620,9 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
             waiting.append(chunk)
             waited += len(chunk)
             if waited > _MAX_ROW_BYTES:
-                raise WorkbookError(
-                    f"A row of the sheet part runs past {_MAX_ROW_BYTES >> 20} MB of XML, "
-                    "more than any spreadsheet program writes; the workbook is damaged or "
-                    "was made to be so."
+                raise RowTooLong(
+                    f"runs past {_MAX_ROW_BYTES >> 20} MB of XML, more than any spreadsheet "
+                    "program writes; the workbook is damaged or was made to be so"
                 )
             continue
         buffer = b"".join([carry, *waiting, chunk])

@@ -61,4 +61,3 @@ def check_inflated_sizes(entries: Sequence[zipfile.ZipInfo], name: str) -> None:
             f"reads in one workbook ({_mb(MAX_TOTAL_BYTES)}); split the production into "
             "smaller workbooks or delete what is not needed."
         )
-
