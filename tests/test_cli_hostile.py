@@ -508,3 +508,60 @@ def test_workbooks_calamine_refuses_still_sync(kind: str, workbook: Any, run_cli
     result = run_cli("sync", str(path), "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     assert "Summary" in openpyxl.load_workbook(path).sheetnames
+
+
+def test_a_proxy_that_trickles_bytes_cannot_hold_a_request_past_its_deadline() -> None:
+    """One byte every half second, forever: every socket read succeeds, yet the request as a
+    whole ends once its time is up, with the sentence of a server that gave no answer."""
+    import socket
+    import threading
+
+    import requests
+
+    from prodsheets.backends.retry import configured_client
+    from prodsheets.errors import WorkbookError
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        while not stop.wait(0.5):
+            try:
+                connection.sendall(b" ")
+            except OSError:
+                return
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    endpoint = f"http://user:PASS@127.0.0.1:{listener.getsockname()[1]}"
+
+    class Impatient(configured_client(endpoint, 0)):  # type: ignore[misc]
+        silence_floor = 2.0
+
+    client = Impatient(None, requests.Session())
+    try:
+        with pytest.raises(WorkbookError) as refused:
+            client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
+    finally:
+        stop.set()
+        listener.close()
+    assert "gave no answer for 2 seconds" in str(refused.value)
+    assert "PASS" not in str(refused.value)
+
+
+def test_a_hand_made_summary_on_google_is_refused(
+    sheets_server: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    home = GoogleHome(tmp_path, sheets_server)
+    tabs = clean_production()
+    tabs["Summary"] = [["Metric", "Value"], ["My notes", "keep me"]]
+    location = home.make(tabs)
+    before = home.snapshot(location)
+    result = run_cli("sync", location, "--as-of", AS_OF)
+    plain(result, 3, "The tab 'Summary' was not made by prodsheets")
+    assert home.snapshot(location) == before
