@@ -21,8 +21,11 @@ _UNPRINTABLE = re.compile(
     "\ud800-\udfff]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# A workflow command is "::name" at the start of a line, after any spaces.
+# A workflow command is "::name" at the start of a line, after any spaces (GitHub), or
+# the older "##[name]" there; Azure Pipelines runs "##vso[" anywhere in a line.
 _COMMAND_START = re.compile(r"^(\s*):(?=:)")
+_OLD_COMMAND = re.compile(r"^(\s*)#(?=#\[)|#(?=#vso\[)", re.I)
+_AZURE_COMMAND = re.compile(r"#(?=#vso\[)", re.I)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -37,12 +40,14 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: object) -> str:
     """``text`` as it may be printed anywhere: control characters, bidi controls and line
     breaks shown as escapes (``\\x1b``, ``\\u202e``, ``\\n``), and a leading ``::`` shown as
-    ``\\x3a:`` so that it can never be read as a GitHub workflow command."""
+    ``\\x3a:`` (``##[`` and ``##vso[`` alike) so that it is never read as a CI command."""
     shown = str(text)
     if _UNPRINTABLE.search(shown):
         shown = _UNPRINTABLE.sub(_escape, shown)
     if "::" in shown:
         shown = _COMMAND_START.sub(r"\1\\x3a", shown)
+    if "##" in shown:
+        shown = _OLD_COMMAND.sub(lambda m: (m.group(1) or "") + "\\x23", shown)
     return shown
 
 
@@ -50,7 +55,8 @@ def json_printable(document: str) -> str:
     """A JSON document (already escaped for JSON's own needs) with the characters JSON lets
     through raw but a terminal acts on (DEL, C1 controls, bidi controls) written as
     ``\\uXXXX``: the same JSON value, safe to print."""
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+    document = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+    return _AZURE_COMMAND.sub(r"\\u0023", document) if "##" in document else document
 
 
 # What of ``_UNPRINTABLE`` json.dumps leaves raw (it escapes C0 controls itself).

@@ -172,7 +172,7 @@ def test_a_panic_never_reaches_the_terminal(workbook: Any, tmp_path: Path) -> No
 HOSTILE = (
     "Acme\x1b[2J\x1b]0;owned\x07\x1b]52;c;cm0gLXJmIH4=\x07\x1b]8;;http://evil\x1b\\link"
     "\x1b]8;;\x1b\\\x9b31m\u202eevil\x7f\n::add-mask::secret\r\n::stop-commands::x\n"
-    "::error::fake<script>alert(1)</script><img src=x onerror=alert(1)>[a](http://evil)"
+    "##[error]old\n##vso[task.setvariable variable=x]y\n::error::fake<script>alert(1)</script><img src=x onerror=alert(1)>[a](http://evil)"
 )
 
 
@@ -203,6 +203,7 @@ def test_cell_text_cannot_drive_a_terminal_or_a_workflow(home: Any, run_cli: Any
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", text)
         for line in text.splitlines():
             assert not line.lstrip().startswith(("::add-mask", "::stop-commands", "::error::f"))
+            assert not line.lstrip().startswith("##[") and "##vso[" not in line
             if line.startswith("::"):
                 assert re.match(r"::(error|warning) title=", line)
     markdown = outputs[2].output
@@ -343,7 +344,10 @@ def _synced(workbook: Any, run_cli: Any) -> Path:
     return path
 
 
-def test_a_summary_pointing_at_a_source_part_is_never_written(workbook: Any, run_cli: Any) -> None:
+@pytest.mark.parametrize("target", ["Departments", "styles.xml"])
+def test_a_summary_pointing_at_a_part_not_its_own_is_never_written(
+    target: str, workbook: Any, run_cli: Any
+) -> None:
     path = _synced(workbook, run_cli)
     archive = zipfile.ZipFile(path)
     rels = archive.read("xl/_rels/workbook.xml.rels").decode()
@@ -358,7 +362,8 @@ def test_a_summary_pointing_at_a_source_part_is_never_written(workbook: Any, run
     departments = re.search(r'Target="([^"]*)"', links[sheets["Departments"]])
     assert departments
     summary = links[sheets["Summary"]]
-    forged = re.sub(r'Target="[^"]*"', f'Target="{departments[1]}"', summary)
+    part = departments[1] if target == "Departments" else target
+    forged = re.sub(r'Target="[^"]*"', f'Target="{part}"', summary)
     rels = rels.replace(summary, forged)
     rewrite(path, {"xl/_rels/workbook.xml.rels": rels.encode()})
     before = path.read_bytes()

@@ -313,9 +313,19 @@ class Structure:
     owner_tokens: dict[int, set[str]] = field(default_factory=dict)
 
     def shares_part(self, sheet: Sheet) -> bool:
-        """Whether another tab's relationship points at this tab's worksheet part (a forged
-        file: writing ours would write theirs)."""
-        return any(s.part == sheet.part and s is not sheet for s in self.sheets)
+        """Whether this tab's worksheet part is also another tab's, or a part the workbook
+        uses for something else (styles, properties, a relationship list): a forged file, in
+        which writing our tab would overwrite theirs or break the file."""
+        if any(s.part == sheet.part and s is not sheet for s in self.sheets):
+            return True
+        targets = [part for _, part in (*self.rels.values(), *self.package_rels.values())]
+        bookkeeping = {"[Content_Types].xml", self.workbook_part, self.styles_part}
+        bookkeeping.add(self.custom_part)
+        return (
+            targets.count(sheet.part) > 1
+            or sheet.part in bookkeeping
+            or sheet.part.endswith(".rels")
+        )
 
     @property
     def styles_part(self) -> str:
