@@ -172,7 +172,8 @@ def test_a_panic_never_reaches_the_terminal(workbook: Any, tmp_path: Path) -> No
 HOSTILE = (
     "Acme\x1b[2J\x1b]0;owned\x07\x1b]52;c;cm0gLXJmIH4=\x07\x1b]8;;http://evil\x1b\\link"
     "\x1b]8;;\x1b\\\x9b31m\u202eevil\x7f\n::add-mask::secret\r\n::stop-commands::x\n"
-    "##[error]old\n##vso[task.setvariable variable=x]y\n::error::fake<script>alert(1)</script><img src=x onerror=alert(1)>[a](http://evil)"
+    "##[error]old\n##vso[task.setvariable variable=x]y\n"
+    "::error::fake<script>alert(1)</script><img src=x onerror=alert(1)>[a](http://evil)"
 )
 
 
