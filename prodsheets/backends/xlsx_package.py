@@ -481,7 +481,9 @@ def read_owned(package: Package, part: str, *, name: str = "the workbook") -> li
 def owned_titles(
     structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
 ) -> frozenset[str]:
-    """Tabs that are ours: named as recorded and still starting with the header row we wrote.
+    """Tabs that are ours: named as recorded, carrying the recorded token in their hidden
+    ``OWNER_NAME`` defined name (records made before tokens have none), and still starting
+    with the header row we wrote; never a tab whose part another tab or the workbook uses.
 
     The sheetId alone proves nothing: LibreOffice and openpyxl number the sheets 1..n by
     position every time they save, so a tab a person made where ours used to be inherits its
@@ -493,10 +495,12 @@ def owned_titles(
             continue
         if not sheet.part or structure.shares_part(sheet):
             continue
-        if record.token:  # the tab must carry the token too: a look-alike does not
-            position = structure.sheets.index(sheet)
-            ours = record.token in structure.owner_tokens.get(position, set())
-        elif record.header:  # recorded by a release before tokens: ours until the next sync
+        # the tab must carry the recorded token (a look-alike has none); a record made by a
+        # release before tokens has none either, and the old rule decides until the next sync
+        tokens = structure.owner_tokens.get(structure.sheets.index(sheet), set())
+        if record.token and record.token not in tokens:
+            continue
+        if record.header:  # and it still starts with the header row we wrote
             ours = header_of(sheet)[: len(record.header)] == record.header
         else:
             ours = sheet.sheet_id == record.sheet_id
