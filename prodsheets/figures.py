@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.resource_report import ResourceFigures, resource_figures
 from prodsheets.tables import Table
 from prodsheets.template import normalise
 
@@ -56,8 +57,11 @@ class Figures:
     # that is a ref.unknown issue); index = vendor name. Columns: Contract (str), Contract
     # End, Insurance Expires (datetime64, NaT when blank),
     # Lines (int), Actual, Committed, EFC (int64 cents), Contract State, Insurance State
-    # ("Current", "Expiring", "Expired", "Missing"), Flags (str, "; "-joined rule codes).
+    # ("Current", "Expiring", "Expired", "Missing"; Insurance State also "Not needed" for a
+    # vendor without Rentals money), Flags (str, "; "-joined rule codes).
     vendors: pd.DataFrame
+    # Crew and equipment figures (prodsheets.resource_report): each part None without its tab.
+    resources: ResourceFigures | None = None
 
 
 TEXT_COLUMNS = ("Code", "Department", "Category", "Description", "Vendor")
@@ -66,6 +70,7 @@ OVER, AT_RISK, OK = "Over", "At risk", "OK"
 TOTAL = "Total"
 NO_CATEGORY = "(none)"
 CONTRACT_STATES = ("Current", "Expiring", "Expired", "Missing")
+NOT_NEEDED = "Not needed"  # an Insurance State: no Rentals money, so no certificate is asked for
 VENDOR_COLUMNS = (
     "Contract",
     "Contract End",
@@ -619,9 +624,17 @@ def vendor_standing(
         ["Expired", "Missing", "Expiring"],
         "Current",
     ).astype(object)
+    # No certificate is "Not needed" when no rule asks for one (no Rentals money, and the
+    # cell is blank rather than unreadable); "Missing" only where vendor.insurance_missing is.
+    no_date = insurance.isna().to_numpy()
     insurance_state = np.select(
-        [insurance.isna().to_numpy(), (insurance < as_of).to_numpy(), insurance_short],
-        ["Missing", "Expired", "Expiring"],
+        [
+            no_date & ~rentals_money & ~insurance_bad,
+            no_date,
+            (insurance < as_of).to_numpy(),
+            insurance_short,
+        ],
+        [NOT_NEEDED, "Missing", "Expired", "Expiring"],
         "Current",
     ).astype(object)
 
@@ -679,4 +692,5 @@ def compute_figures(tables: Mapping[str, Table], context: Context) -> Figures:
         excluded_allocations=excluded_allocations,
         schedule=schedule_figures(tables, context),
         vendors=vendor_standing(budget, tables, context).loc[:, list(VENDOR_COLUMNS)],
+        resources=resource_figures(tables, context, budget.lines),
     )

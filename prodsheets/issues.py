@@ -7,7 +7,7 @@ A rule code (``value.type``, ``budget.over``) is public API: it appears in JSON 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,46 @@ class Rule:
     code: str
     severity: Severity
     when: str
+
+
+# What summary tabs call each rule's finding (the Issues tab's Rule column keeps the code).
+LABELS = {
+    "tab.missing": "Tab missing",
+    "header.missing": "Column missing",
+    "header.duplicate": "Column twice",
+    "value.required": "Blank but required",
+    "value.type": "Cannot be read",
+    "value.enum": "Not in the list",
+    "value.negative": "Below zero",
+    "id.duplicate": "Listed twice",
+    "ref.unknown": "Not listed",
+    "schedule.end_before_start": "Ends before it starts",
+    "schedule.space_conflict": "Space double-booked",
+    "schedule.person_conflict": "Person double-booked",
+    "schedule.dependency_unknown": "Depends on an unknown item",
+    "schedule.dependency_cycle": "Dependencies in a loop",
+    "schedule.dependency_order": "Starts before what it depends on ends",
+    "schedule.overdue": "Overdue",
+    "schedule.turnaround": "Too little rest",
+    "budget.over": "Over budget",
+    "budget.near_limit": "Near its budget",
+    "budget.over_allocation": "Over allocation",
+    "vendor.contract_missing": "Money without a signed contract",
+    "vendor.contract_expired": "Contract ended, money still committed",
+    "vendor.contract_dates": "Contract ends before it starts",
+    "vendor.insurance_missing": "Rentals without insurance",
+    "vendor.insurance_expiring": "Insurance ends before strike",
+    "crew.unknown": "Not in the Crew tab",
+    "crew.rule_set_unknown": "Unknown rule set",
+    "crew.unavailable": "Called when unavailable",
+    "crew.turnaround": "Too little rest for their rules",
+    "crew.long_day": "Day too long",
+    "crew.consecutive_days": "Too many days in a row",
+    "crew.meal_break": "No meal break",
+    "equipment.unknown": "Equipment not listed",
+    "equipment.overbooked": "Equipment overbooked",
+    "equipment.uninsured": "Hired kit uninsured",
+}
 
 
 RULES: dict[str, Rule] = {
@@ -96,8 +136,67 @@ RULES: dict[str, Rule] = {
             Severity.WARNING,
             "Insurance Expires is before the last scheduled End",
         ),
+        Rule(
+            "crew.unknown",
+            Severity.WARNING,
+            "a name in People is not in the Crew tab (once the Crew tab lists someone)",
+        ),
+        Rule(
+            "crew.rule_set_unknown",
+            Severity.ERROR,
+            "a Crew Rule Set names no rule set of the template or prodsheets.toml",
+        ),
+        Rule(
+            "crew.unavailable",
+            Severity.WARNING,
+            "a person is called on a day the Crew tab says they are unavailable",
+        ),
+        Rule(
+            "crew.turnaround",
+            Severity.WARNING,
+            "a person's rest between two calls is shorter than their rule set's min_rest_hours",
+        ),
+        Rule(
+            "crew.long_day",
+            Severity.WARNING,
+            "a person is called for more hours in a day than their rule set's max_hours_per_day",
+        ),
+        Rule(
+            "crew.consecutive_days",
+            Severity.WARNING,
+            "a person is called on more days in a row than their rule set's max_consecutive_days",
+        ),
+        Rule(
+            "crew.meal_break",
+            Severity.WARNING,
+            "a person works longer than their rule set's meal_break_after_hours without a "
+            "break item",
+        ),
+        Rule(
+            "equipment.unknown",
+            Severity.WARNING,
+            "Schedule books an item the Equipment tab does not list (once it lists some)",
+        ),
+        Rule(
+            "equipment.overbooked",
+            Severity.WARNING,
+            "at some moment overlapping calls book more of an item than its Quantity",
+        ),
+        Rule(
+            "equipment.uninsured",
+            Severity.WARNING,
+            "hired kit is booked after its vendor's insurance expires, or the vendor has none",
+        ),
     ]
 }
+
+
+def label(code: str) -> str:
+    """What a person reads for a rule's finding: its label, else its "when" sentence."""
+    if code in LABELS:
+        return LABELS[code]
+    rule = RULES.get(code)
+    return code if rule is None else rule.when[:1].upper() + rule.when[1:]
 
 
 @dataclass(frozen=True)
@@ -112,6 +211,9 @@ class Issue:
     column: str  # the header as the sheet has it
     value: str  # what the cell held, as text
     message: str
+    # who the finding is about (names as the Crew tab or People spells them), for the
+    # Crew Report to count per person; not part of the issue's identity or its JSON
+    people: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -196,6 +196,7 @@ def test_cell_text_cannot_drive_a_terminal_or_a_workflow(home: Any, run_cli: Any
         run_cli("validate", location, "--as-of", AS_OF, "--format", "github"),
         run_cli("report", location, "--as-of", AS_OF, "--format", "markdown"),
         run_cli("report", location, "--as-of", AS_OF, "--format", "json"),
+        run_cli("report", location, "--as-of", AS_OF, "--format", "html"),
     ]
     for result in outputs:
         assert result.exit_code in (0, 1), result.output
@@ -210,6 +211,7 @@ def test_cell_text_cannot_drive_a_terminal_or_a_workflow(home: Any, run_cli: Any
     markdown = outputs[2].output
     assert "<script>" not in markdown and "<img" not in markdown and "](http" not in markdown
     assert "&lt;script&gt;" in markdown
+    assert "<script>" not in outputs[4].output and "&lt;script&gt;" in outputs[4].output
     assert home.snapshot(location) == before
 
 
