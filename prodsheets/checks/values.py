@@ -169,7 +169,7 @@ class Suggestions:
 
     def _candidates(self, key: str) -> list[str]:
         """The keys whose quick_ratio with ``key`` reaches the cutoff, in their order."""
-        if len(self.keys) < 1000:
+        if len(self.keys) < 64:  # a few keys: difflib alone is quicker
             return self.keys
         if self._array is None or self._lengths is None:
             self._array = np.array(self.keys, dtype=str)
