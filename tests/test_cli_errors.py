@@ -27,7 +27,7 @@ def assert_plain_failure(result: Any, code: int) -> None:
 def test_missing_file_is_a_usage_problem(run_cli: Any) -> None:
     result = run_cli("validate", "nowhere.xlsx")
     assert_plain_failure(result, 2)
-    assert "nowhere.xlsx" in result.output
+    assert "nowhere.xlsx does not exist; check the path" in result.output
 
 
 def test_no_workbook_named(run_cli: Any) -> None:

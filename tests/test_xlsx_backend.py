@@ -34,7 +34,6 @@ from prodsheets.errors import (
     WorkbookChanged,
     WorkbookError,
     WorkbookLocked,
-    WorkbookNotFound,
 )
 from tests.xlsx_fixtures import (
     BOOKKEEPING,
@@ -266,13 +265,6 @@ def test_strict_open_xml_is_refused_rather_than_misread_or_damaged(tmp_path: Pat
     with pytest.raises(WorkbookError, match="Strict Open XML"):
         XlsxWorkbook(str(path)).write(summary_tables())  # not a second styles.xml
     assert path.read_bytes() == before
-
-
-def test_missing_file_is_a_usage_problem(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookNotFound) as caught:
-        XlsxWorkbook(str(tmp_path / "nope.xlsx")).read()
-    assert caught.value.exit_code == 2
-    assert "nope.xlsx does not exist" in str(caught.value)
 
 
 # ------------------------------------------------------------------------------------ write
