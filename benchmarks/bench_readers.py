@@ -13,6 +13,7 @@ the fastest run counts (the machine is shared; the fastest is the least disturbe
 | ``calamine`` | python-calamine reads every tab into Python lists (``to_python``) |
 | ``pandas+calamine`` | ``import pandas``, then the same calamine read |
 | ``validate`` | ``prodsheets validate WORKBOOK -q``: read, parse, every check |
+| ``validate (baseline)`` | the same from another checkout (``--baseline DIR``), for before/after |
 
 Each process times itself from before its first import to its end, and reports its own peak
 memory (RSS high-water mark). The ratios are validate's time over each peer's, from the
@@ -84,10 +85,14 @@ print(json.dumps({{"seconds": time.perf_counter() - _began, "peak_mb": _mb}}))
 """
 
 
-def run_peer(peer: str, path: Path) -> dict[str, Any]:
-    """One run of ``peer`` in a fresh process: its seconds and peak MB, or why it failed."""
+def run_peer(peer: str, path: Path, baseline: str = "") -> dict[str, Any]:
+    """One run of ``peer`` in a fresh process: its seconds and peak MB, or why it failed.
+    ``baseline``: a checkout whose prodsheets is imported instead of the installed one."""
     script = _CHILD.format(path=str(path), body=PEERS[peer])
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    env = dict(os.environ)
+    if baseline:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline, env.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         tail = done.stderr.strip().splitlines()
@@ -96,20 +101,23 @@ def run_peer(peer: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def measure(path: Path, repeat: int) -> dict[str, dict[str, Any]]:
+def measure(path: Path, repeat: int, baseline: str = "") -> dict[str, dict[str, Any]]:
     """Every peer, ``repeat`` times in turn (so that a busy moment hits all of them alike);
-    the fastest run of each."""
+    the fastest run of each. With ``baseline``, also validate as that checkout has it."""
     best: dict[str, dict[str, Any]] = {}
+    runs = [(peer, peer, "") for peer in PEERS]
+    if baseline:
+        runs.append(("validate (baseline)", "validate", baseline))
     for _ in range(repeat):
-        for peer in PEERS:
-            result = run_peer(peer, path)
-            kept = best.get(peer)
+        for name, peer, where in runs:
+            result = run_peer(peer, path, where)
+            kept = best.get(name)
             if (
                 kept is None
                 or "error" in kept
                 or ("error" not in result and result["seconds"] < kept["seconds"])
             ):
-                best[peer] = result
+                best[name] = result
     return best
 
 
@@ -118,13 +126,13 @@ def report(size: tuple[int, int], results: dict[str, dict[str, Any]]) -> list[st
     validate = results["validate"]
     for peer, result in results.items():
         if "error" in result:
-            lines.append(f"  {peer:<16} failed: {result['error']}")
+            lines.append(f"  {peer:<20} failed: {result['error']}")
             continue
         ratio = ""
-        if peer != "validate" and "error" not in validate:
+        if not peer.startswith("validate") and "error" not in validate:
             ratio = f"  validate = {validate['seconds'] / result['seconds']:.2f}x this"
         lines.append(
-            f"  {peer:<16} {result['seconds']:>7.2f} s {result['peak_mb']:>7.0f} MB{ratio}"
+            f"  {peer:<20} {result['seconds']:>7.2f} s {result['peak_mb']:>7.0f} MB{ratio}"
         )
     return lines
 
@@ -135,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
     parser.add_argument("--data-dir", default=str(HERE / "out"), help="where .xlsx files go")
     parser.add_argument("--json", dest="json_out", help="also write the results here")
+    parser.add_argument(
+        "--baseline", default="", help="a checkout (e.g. of main) to time validate from too"
+    )
     args = parser.parse_args(argv)
 
     everything = []
@@ -142,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in _sizes(args.sizes):
         path = _ensure_workbook(*size, Path(args.data_dir))
         print(f"running {size[0]:,} x {size[1]:,}...", file=sys.stderr)
-        results = measure(path, max(args.repeat, 1))
+        results = measure(path, max(args.repeat, 1), args.baseline)
         everything.append({"budget_lines": size[0], "schedule_items": size[1], **results})
         lines += report(size, results)
     lines.append(
