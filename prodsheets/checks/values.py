@@ -161,23 +161,40 @@ class Suggestions:
         self._lengths: np.ndarray | None = None
 
     def __call__(self, key: str) -> str | None:
-        starts = [k for k in self.keys if key and k.startswith(key)]
+        starts = self._starting(key)
         if len(starts) == 1:
             return self.listed[starts[0]]
         close = difflib.get_close_matches(key, self._candidates(key), n=1, cutoff=self.CUTOFF)
         return self.listed[close[0]] if close else None
 
-    def _candidates(self, key: str) -> list[str]:
-        """The keys whose quick_ratio with ``key`` reaches the cutoff, in their order."""
-        if len(self.keys) < 64:  # a few keys: difflib alone is quicker
-            return self.keys
-        if self._array is None or self._lengths is None:
+    def _few(self) -> bool:
+        return len(self.keys) < 64  # a few keys: plain Python is quicker than numpy
+
+    def _keys(self) -> np.ndarray:
+        if self._array is None:
             self._array = np.array(self.keys, dtype=str)
             self._lengths = np.strings.str_len(self._array)
+        return self._array
+
+    def _starting(self, key: str) -> list[str]:
+        """The keys that begin with ``key`` (none for an empty key)."""
+        if not key:
+            return []
+        if self._few():
+            return [k for k in self.keys if k.startswith(key)]
+        return [self.keys[i] for i in np.flatnonzero(np.strings.startswith(self._keys(), key))]
+
+    def _candidates(self, key: str) -> list[str]:
+        """The keys whose quick_ratio with ``key`` reaches the cutoff, in their order."""
+        if self._few():
+            return self.keys
+        keys = self._keys()
         shared = np.zeros(len(self.keys), dtype=np.int64)
         for char in set(key):
-            shared += np.minimum(np.strings.count(self._array, char), key.count(char))
-        ratio = 2.0 * shared / np.maximum(self._lengths + len(key), 1)
+            shared += np.minimum(np.strings.count(keys, char), key.count(char))
+        assert self._lengths is not None
+        total = self._lengths + len(key)
+        ratio = np.where(total > 0, 2.0 * shared / np.maximum(total, 1), 1.0)  # as difflib
         keep = np.flatnonzero(ratio >= self.CUTOFF - 1e-9)  # a hair under: difflib decides
         return [self.keys[i] for i in keep]
 
