@@ -36,6 +36,7 @@ from prodsheets.errors import (
     WorkbookError,
 )
 from prodsheets.testing import Fault, SheetsServer
+from tests.sheets_fixtures import shared_key_pem
 
 KEY = "show"
 MONEY = "#,##0.00;(#,##0.00)"
@@ -56,7 +57,7 @@ def source_tabs() -> dict[str, list[list[Any]]]:
 
 @pytest.fixture
 def server() -> Any:
-    with SheetsServer() as running:
+    with SheetsServer(private_key_pem=shared_key_pem()) as running:
         running.add_spreadsheet(KEY, source_tabs())
         yield running
 
