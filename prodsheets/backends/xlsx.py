@@ -103,15 +103,14 @@ class XlsxWorkbook:
             styles = frozenset() if title in owned else percent  # our tabs keep their numbers
             tabs[title] = RawTab(title, [])  # (in the order of the titles)
             chosen.append((sheet, styles))
-        # each tab's byte-level scan runs on the second core while calamine parses the tabs
-        scans = [_scan_beside(package, sheet, styles) for sheet, styles in chosen]
-        try:
-            for (sheet, styles), scanned in zip(chosen, scans, strict=True):
+        for sheet, styles in chosen:
+            # the tab's byte-level scan runs on the second core while calamine parses it
+            scanned = _scan_beside(package, sheet, styles)
+            try:
                 tabs[sheet.title] = self._read_tab(
                     book, package, sheet, percent_styles=styles, scanned=scanned
                 )
-        finally:
-            for scanned in scans:
+            finally:
                 if scanned is not None:
                     scanned.cancel()
         self._seen = snapshot
