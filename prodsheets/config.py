@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
 from prodsheets.issues import RULES
-from prodsheets.template import SOURCE_TABS
+from prodsheets.rule_sets import RuleSets, parse_rule_sets
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
 
 DEFAULT_CONFIG = "prodsheets.toml"
 
@@ -38,6 +39,7 @@ class Config:
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
     tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
+    rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -81,6 +83,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "thresholds",
             "rules",
             "tabs",
+            "rule_sets",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -140,7 +143,10 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             )
     values["rules"] = dict(rules)
 
-    tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
+    if "rule_sets" in top:
+        values["rule_sets"] = parse_rule_sets(top["rule_sets"], source, ConfigError)
+
+    tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
     return Config(**values)
 
