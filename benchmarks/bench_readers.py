@@ -16,11 +16,10 @@ the fastest run counts (the machine is shared; the fastest is the least disturbe
 | ``validate (baseline)`` | the same from another checkout (``--baseline DIR``), for before/after |
 
 Each process times itself from before its first import to its end, and reports its own peak
-memory (RSS high-water mark), and that of the largest process it started (validate's reader
-scans the sheet XML in a forked helper while calamine parses; most of the helper's memory is
-shared with its parent). The ratios are validate's time over each peer's, from the
-same run. SPEC targets: 1,000,000 lines + 100,000 items, validate at most 1.5x fastexcel's
-read and under 1.5 GB; 100,000 lines, at most 1.25x ``import pandas`` plus the bare read.
+memory (RSS high-water mark), and that of the largest process it started. The ratios are
+validate's time over each peer's, from the same run. SPEC targets: 1,000,000 lines + 100,000
+items, validate at most 1.5x fastexcel's read and under 1.5 GB; 100,000 lines, at most 1.25x
+``import pandas`` plus the bare read.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from decimal import Decimal
@@ -121,45 +120,6 @@ def test_formula_results_errors_and_missing_results(tmp_path: Path) -> None:
     assert rows[2][1] == CellProblem("=A3*2", problem.reason)
     assert rows[3][1] == CellProblem("=A4*2", problem.reason)  # shared formula, moved
     assert rows[3][4] == "#N/A"
-
-
-def test_the_scan_on_the_second_core_reads_what_a_scan_here_reads(tmp_path: Path) -> None:
-    """The byte-level look at each sheet runs in a forked process while calamine parses
-    (a workbook that says its size, as Excel's do); with another thread running it runs in
-    this process instead. Errors, formulas without a result and percentages read the same."""
-    path = tmp_path / "show.xlsx"
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Budget"
-    sheet.append(["Code", "Budgeted", "Actual", "Notes"])
-    for n in range(1, 200):
-        sheet.append([f"B{n}", 100 + n, 0.25, "ok"])
-    sheet["C5"].number_format = "0%"
-    sheet["D7"] = "=A1&A2"  # openpyxl saves no result
-    book.save(path)
-    edit_part(
-        path,
-        "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(
-            b'<c r="B3" t="n"><v>102</v></c>', b'<c r="B3" t="e"><f>X()</f><v>#SPILL!</v></c>'
-        ),
-    )
-    assert b"<dimension" in entries(path)["xl/worksheets/sheet1.xml"]
-    forked = XlsxWorkbook(str(path)).read(["Budget"])
-    hold = threading.Event()
-    other = threading.Thread(target=hold.wait)
-    other.start()  # forking is not safe now: the scan runs here
-    try:
-        here = XlsxWorkbook(str(path)).read(["Budget"])
-    finally:
-        hold.set()
-        other.join()
-    rows = forked.tabs["Budget"].rows
-    assert rows[2][1] == "#SPILL!"
-    assert rows[4][2] == "25%"
-    assert isinstance(rows[6][3], CellProblem) and rows[6][3].shown == "=A1&A2"
-    assert rows == here.tabs["Budget"].rows
 
 
 def test_errors_and_formulas_in_a_sheet_written_with_a_namespace_prefix(tmp_path: Path) -> None:

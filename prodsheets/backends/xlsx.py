@@ -37,7 +37,6 @@ from prodsheets.backends.base import (
     RawTab,
     SummaryTable,
 )
-from prodsheets.backends.parallel import Beside, beside
 from prodsheets.errors import (
     AlreadyExists,
     UsageError,
@@ -92,7 +91,6 @@ class XlsxWorkbook:
         by_title = {s.title: s for s in structure.sheets}
         owned = self._owned(package, structure, book)
         tabs: dict[str, RawTab] = {}
-        chosen: list[tuple[pkg.Sheet, frozenset[int]]] = []
         for title in titles:
             if wanted is not None and title not in exact and normalise(title) not in wanted:
                 continue
@@ -101,18 +99,7 @@ class XlsxWorkbook:
                 tabs[title] = RawTab(title, [])
                 continue
             styles = frozenset() if title in owned else percent  # our tabs keep their numbers
-            tabs[title] = RawTab(title, [])  # (in the order of the titles)
-            chosen.append((sheet, styles))
-        for sheet, styles in chosen:
-            # the tab's byte-level scan runs on the second core while calamine parses it
-            scanned = _scan_beside(package, sheet, styles)
-            try:
-                tabs[sheet.title] = self._read_tab(
-                    book, package, sheet, percent_styles=styles, scanned=scanned
-                )
-            finally:
-                if scanned is not None:
-                    scanned.cancel()
+            tabs[title] = self._read_tab(book, package, sheet, percent_styles=styles)
         self._seen = snapshot
         return Contents(titles=titles, owned=owned, tabs=tabs, date1904=structure.date1904)
 
@@ -168,19 +155,17 @@ class XlsxWorkbook:
         nrows: int | None = None,
         *,
         percent_styles: frozenset[int] = frozenset(),
-        scanned: Beside[pkg.CellScan] | None = None,
     ) -> RawTab:
         """The tab's cells, row by row, and its merged ranges. A number in a cell of one of
         ``percent_styles`` (formats showing a percentage) comes as the text it shows ("10%"),
-        as people's tabs want it. ``scanned``: the byte-level scan of the part, started
-        already (``_scan_beside``); without it the scan is made here."""
+        as people's tabs want it."""
         from python_calamine import CalamineError
 
         has_part = bool(sheet.part) and package.has(sheet.part)
         xml: bytes | None = None  # the sheet part as calamine should see it, when changed
         width: int | None = None  # read only this many columns
         scan = pkg.CellScan()  # what calamine does not say: one pass over the part
-        if has_part and scanned is None:
+        if has_part:
             too_big = _claimed_area(package, sheet.part) > MAX_CELLS
             with package.open_part(sheet.part) as stream:
                 scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
@@ -202,8 +187,6 @@ class XlsxWorkbook:
                 )
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(self._damaged(package, sheet, xml, again)) from again
-        if scanned is not None:
-            scan = scanned.result()
         # 10% is stored as 0.1: hand it over as the sheet shows it, so that a money cell typed
         # "10%" is an issue, not ten cents
         for row, col in scan.percent:
@@ -405,24 +388,6 @@ class XlsxWorkbook:
         _sync_folder(folder)
         _, snapshot = self._load()
         self._seen = snapshot
-
-
-def _scan_beside(
-    package: pkg.Package, sheet: pkg.Sheet, styles: frozenset[int]
-) -> Beside[pkg.CellScan] | None:
-    """The byte-level scan of a tab's part, started on the second core (``parallel``); None
-    when the tab has no part, or when it may be too wide to read whole (then the scan must
-    come first, to say which columns calamine may read)."""
-    if not sheet.part or not package.has(sheet.part):
-        return None
-    if _claimed_area(package, sheet.part) > MAX_CELLS:
-        return None
-
-    def scan() -> pkg.CellScan:
-        with package.open_part(sheet.part) as stream:
-            return pkg.scan_cells(stream, styles)
-
-    return beside(scan)
 
 
 def _umask() -> int:
