@@ -548,10 +548,7 @@ def test_a_proxy_that_trickles_bytes_cannot_hold_a_request_past_its_deadline() -
     threading.Thread(target=trickle, daemon=True).start()
     endpoint = f"http://user:PASS@127.0.0.1:{listener.getsockname()[1]}"
 
-    class Impatient(configured_client(endpoint, 0)):  # type: ignore[misc]
-        silence_floor = 2.0
-
-    client = Impatient(None, requests.Session())
+    client = configured_client(endpoint, 0, answer_seconds=2.0)(None, requests.Session())
     try:
         with pytest.raises(WorkbookError) as refused:
             client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/x")
