@@ -54,7 +54,7 @@ def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli:
 
 
 @pytest.mark.parametrize(
-    "typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999", "4" * 30, "TBC", "-"]
+    "typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999", "4" * 30]
 )
 def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()

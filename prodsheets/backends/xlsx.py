@@ -67,7 +67,9 @@ class XlsxWorkbook:
 
     def __init__(self, location: str, *, create: bool = False, ignore_locks: bool = False) -> None:
         self.location = location
-        self.path = Path(location).expanduser()
+        # "~/show.xlsx" is in the home folder; "~draft.xlsx" is a file of that name (Office
+        # names its lock files so; a user named "draft.xlsx" is not what anyone means)
+        self.path = Path(location).expanduser() if location.startswith("~/") else Path(location)
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
         if not create and not self.path.exists():
