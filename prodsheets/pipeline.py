@@ -17,7 +17,7 @@ from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config
 from prodsheets.figures import Figures, compute_figures
 from prodsheets.issues import Issue, apply_severities, count, sort_issues
-from prodsheets.tables import Table, read_tables
+from prodsheets.tables import Table, production_currency, read_tables
 from prodsheets.template import SOURCE_TABS, Template, load_template
 
 Progress = Callable[[str], None]
@@ -123,7 +123,7 @@ def sync(
     now: dt.datetime | None = None,
 ) -> Result:
     """Check the workbook and write the summary tabs back in one atomic step."""
-    from prodsheets.summary import build_summary
+    from prodsheets.summary import adoption_notes, build_summary
 
     workbook = open_workbook(location, config, force=force)
     result = check_workbook(
@@ -144,6 +144,9 @@ def sync(
         as_of=result.as_of,
         synced_at=synced_at,
         workbook=location,
+    )
+    result.summary = adoption_notes(
+        result.summary, result.tables, currency=production_currency(result.tables)
     )
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")

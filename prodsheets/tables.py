@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as replace_config
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column, parse_money
 from prodsheets.config import Config
+from prodsheets.currency import consistent, likeliest
 from prodsheets.errors import ConfigError
 from prodsheets.issues import Issue, Severity, issue, show_value
 from prodsheets.template import Column, TabSpec, Template, header_key, normalise
@@ -72,6 +75,10 @@ class Table:
     # already a value.placeholder warning: not blank, but no value yet.
     placeholder: dict[str, np.ndarray] = field(default_factory=dict)
     header_row: int = 1  # the row of the sheet that holds the headers (a title may sit above)
+    # how many readable money cells showed each currency mark ("£": 40), and the currency
+    # the production counts in ("" when neither the config nor the cells say)
+    marks: Counter[str] = field(default_factory=Counter)
+    currency: str = ""
     # rows that say Total / Subtotal / Grand Total: not lines, checked by budget.sheet_total
     totals: list[TotalRow] = field(default_factory=list)
 
@@ -159,17 +166,46 @@ def read_tables(
     for name, spec in template.tabs.items():
         title = titles.get(name)
         if title is None:
-            found.append(_tab_missing(spec, config))
+            found.append(_tab_missing(spec, config, contents.titles))
             tables[name] = empty_table(spec)
             continue
         table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
         tables[name] = table
         found.extend(issues)
+    if not config.currency:
+        currency = likeliest(m for t in tables.values() for m in t.marks.elements())
+        if currency and any(not consistent(m, currency) for t in tables.values() for m in t.marks):
+            # cells in more than one currency: read again, the odd ones out flagged
+            return read_tables(contents, template, replace_config(config, currency=currency))
+        for table in tables.values():
+            table.currency = currency
     return tables, found
 
 
-def _tab_missing(spec: TabSpec, config: Config) -> Issue:
+def production_currency(tables: dict[str, Table]) -> str:
+    """The production's currency: the config's, else the one most money cells show ("")."""
+    return next((t.currency for t in tables.values() if t.currency), "")
+
+
+def look_alike_tabs(spec: TabSpec, titles: Iterable[str]) -> list[str]:
+    """Tabs whose name holds the tab's name or one of its aliases, singular or plural
+    ("Budget 2026" for Budget, "Suppliers" for Vendors)."""
+    words = {normalise(w) for w in (spec.name, *spec.aliases)}
+    stems = {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words}
+    return [t for t in titles if any(stem in normalise(t) for stem in stems)]
+
+
+def _tab_missing(spec: TabSpec, config: Config, titles: Iterable[str] = ()) -> Issue:
     wanted = config.tabs.get(spec.name, spec.name)
+    alike = look_alike_tabs(spec, titles)
+    if alike:
+        return issue(
+            "tab.missing",
+            f"The workbook has no '{wanted}' tab, but it has '{alike[0]}'; if that is the "
+            f"{spec.name} tab, say so under [tabs] in prodsheets.toml ({spec.name} = "
+            f'"{alike[0]}"), or run prodsheets adopt to map the whole workbook.',
+            tab=wanted,
+        )
     headers = ", ".join(c.name for c in spec.columns)
     if wanted != spec.name:
         where = (
@@ -617,6 +653,7 @@ def read_tab(
     )
     found.extend(found_body)
     table.header_row = row_number
+    table.currency = config.currency
     table.totals = [
         _total_row(body_rows[k], k + 1 + offset, positions, spec, config) for k in totals_at
     ]
@@ -664,6 +701,7 @@ def _read_body(
     date_only: dict[str, np.ndarray] = {}
     raw_cells: dict[str, np.ndarray] = {}
     placeholder: dict[str, np.ndarray] = {}
+    marks: Counter[str] = Counter()
     for name in names:
         result = parsed[name] if everything_kept else parsed[name].take(keep)
         kept_cells = cells[name] if everything_kept else cells[name][keep]
@@ -671,6 +709,7 @@ def _read_body(
         unreadable[name] = result.bad
         if result.placeholder is not None and result.placeholder.any():
             placeholder[name] = result.placeholder
+        marks.update(result.marks)
         raw_cells[name] = kept_cells
         if result.kind == "datetime" and result.date_only is not None:
             date_only[name] = result.date_only
@@ -702,5 +741,6 @@ def _read_body(
         raw=raw_cells,
         merged=merged,
         placeholder=placeholder,
+        marks=marks,
     )
     return found, table

@@ -101,6 +101,8 @@ class SummaryTable:
     # Rows whose cells follow their own formats, e.g. a section with other columns:
     # index into rows -> formats for that row's cells (overrides ``columns``' formats).
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+    # ISO 4217 code the money cells are in, shown by their number format ("" shows none)
+    currency: str = ""
 
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)

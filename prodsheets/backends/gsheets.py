@@ -45,6 +45,7 @@ from prodsheets.backends.base import (
 from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
 from prodsheets.config import Config
+from prodsheets.currency import money_pattern
 from prodsheets.errors import (
     AlreadyExists,
     NotOwnedError,
@@ -580,12 +581,21 @@ def _row_data(headers: Sequence[str], rows: Sequence[Sequence[SummaryValue]]) ->
     return [header] + [{"values": [cell_data(v) for v in row]} for row in rows]
 
 
-def _number_format(sheet_id: int, rows: tuple[int, int], col: int, look: Format) -> Request:
+def number_format(look: Format, currency: str = "") -> dict[str, str]:
+    """The Sheets numberFormat of ``look``; money shows the production's currency if known."""
+    if look is Format.MONEY and currency:
+        return {"type": "CURRENCY", "pattern": money_pattern(currency)}
+    return NUMBER_FORMATS[look]
+
+
+def _number_format(
+    sheet_id: int, rows: tuple[int, int], col: int, look: Format, currency: str = ""
+) -> Request:
     """The number format of ``look`` on rows ``rows`` (0-based, end excluded) of a column."""
     return {
         "repeatCell": {
             "range": _grid(sheet_id, rows, (col, col + 1)),
-            "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
+            "cell": {"userEnteredFormat": {"numberFormat": number_format(look, currency)}},
             "fields": "userEnteredFormat.numberFormat",
         }
     }
@@ -623,7 +633,9 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
             while end < count and table.format_of(end, col) == look:
                 end += 1
             if look in NUMBER_FORMATS:
-                requests.append(_number_format(sheet_id, (start + 1, end + 1), col, look))
+                requests.append(
+                    _number_format(sheet_id, (start + 1, end + 1), col, look, table.currency)
+                )
             start = end
     return requests
 

@@ -35,6 +35,7 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
+from prodsheets.currency import money_pattern
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -754,8 +755,9 @@ class Styles:
         self.p = root.group(1) or ""
         empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
         self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
-        self._xf_cache: dict[tuple[str, Format], int] = {}
+        self._xf_cache: dict[tuple[str, Format, str], int] = {}
         self.changed = False
+        self.currency = ""  # the money format of the tab being written shows this currency
 
     # -- generic helpers over one list element (numFmts, fonts, fills, cellXfs)
     def _section(self, tag: str) -> re.Match[str] | None:
@@ -866,10 +868,12 @@ class Styles:
 
     def xf(self, style: str, fmt: Format) -> int:
         """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain)."""
-        key = (style, fmt)
+        key = (style, fmt, self.currency)
         if key in self._xf_cache:
             return self._xf_cache[key]
         code = NUMBER_FORMATS.get(fmt)
+        if fmt is Format.MONEY and self.currency:
+            code = money_pattern(self.currency)
         number = self.number_format(code) if code else 0
         bold = style in (HEADER, RowStyle.SECTION, RowStyle.TOTAL)
         font = self.bold_font() if bold else 0
@@ -969,6 +973,7 @@ def sheet_xml(
     table: SummaryTable, styles: Styles, *, date1904: bool, properties: str = ""
 ) -> bytes:
     """The worksheet part of one summary tab: values only, styled, header frozen."""
+    styles.currency = table.currency
     ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
     letters = [column_letter(i) for i in range(ncols)]
     column_formats = [c.format for c in table.columns] + [Format.TEXT] * (

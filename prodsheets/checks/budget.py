@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
@@ -23,13 +24,81 @@ from prodsheets.figures import (
     money_text,
 )
 from prodsheets.issues import RULES, Issue
-from prodsheets.tables import Table
+from prodsheets.tables import Table, TotalRow
+from prodsheets.template import normalise
 
 
 def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
     budget = budget_lines(tables, context)
     found = _lines(budget, tables.get("Budget"), context)
     found += _allocations(budget, tables, context)
+    for tab in ("Budget", "Departments"):
+        table = tables.get(tab)
+        if table is not None and table.totals:
+            found += sheet_totals(table)
+    return found
+
+
+def _lines_totalled(table: Table, total: TotalRow, keys: np.ndarray) -> np.ndarray:
+    """Which of the tab's lines a total row totals: all of them for a grand total (or a
+    total naming no department a line has); for a department's subtotal, that department's
+    lines above it since its previous subtotal; for a bare Subtotal, the lines since the
+    previous total row."""
+    rows = table.frame.index.to_numpy()
+    if total.grand:
+        return np.ones(len(rows), dtype=bool)
+    before = [t.row for t in table.totals if t.row < total.row]
+    if not total.department:
+        start = max(before, default=0)
+        return (rows > start) & (rows < total.row)
+    key = normalise(total.department)
+    same = keys == key
+    if not same.any():
+        return np.ones(len(rows), dtype=bool)
+    start = max(
+        (t.row for t in table.totals if t.row < total.row and normalise(t.department) == key),
+        default=0,
+    )
+    return np.asarray(same & (rows > start) & (rows < total.row), dtype=bool)
+
+
+def sheet_totals(table: Table) -> list[Issue]:
+    """budget.sheet_total: a Total or Subtotal row whose amount is not the sum of the lines it
+    totals, as prodsheets reads them (the usual cause: a SUM range nobody extended)."""
+    departments = table.frame["Department"].to_numpy(dtype=object)
+    codes, distinct = pd.factorize(departments)
+    folded = np.array([normalise(v) for v in distinct] + [""], dtype=object)
+    keys = folded[codes]  # code -1 (blank) picks the trailing ""
+    found: list[Issue] = []
+    for total in table.totals:
+        chosen = _lines_totalled(table, total, keys)
+        what = (
+            "every line of the tab"
+            if total.grand or (not total.department and not chosen.any())
+            else f"the {total.department} lines above it"
+            if total.department
+            else "the lines above it, since the previous total"
+        )
+        for column, sheet in total.amounts.items():
+            values = table.frame[column].to_numpy(dtype=np.int64, na_value=0)[chosen]
+            ours = int(sum(values.tolist()))  # Python ints: exact, whatever the sum
+            if ours == sheet:
+                continue
+            header = table.header(column)
+            gap = sheet - ours
+            found.append(
+                table.issue(
+                    "budget.sheet_total",
+                    column,
+                    total.row,
+                    f"'{total.label}' shows {money_text(sheet)} in {header}, but "
+                    f"{what} ({int(chosen.sum())} lines) add up to {money_text(ours)}, "
+                    f"{money_text(abs(gap))} {'more' if gap > 0 else 'less'}; check that the "
+                    "total's formula covers every line it should (a SUM range not extended to "
+                    "a new line is the usual cause).",
+                    value=cents_text(sheet),
+                )
+            )
     return found
 
 
