@@ -165,21 +165,26 @@ def cli() -> None:
     """
 
 
-@cli.command(short_help="Lay out a new workbook's source tabs.")
+@cli.command(short_help="Lay out the source tabs a workbook lacks.")
 @click.argument("workbook", required=False)
 @click.option("--example", is_flag=True, help="Fill in a realistic sample production.")
-@click.option("--force", is_flag=True, help="Replace an existing file or tab.")
+@click.option(
+    "--force", is_flag=True, help="Go ahead even if Excel or LibreOffice seems to have it open."
+)
 @common_options
 def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
-    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs.
+    """Lay out the Departments, Schedule, Budget and Vendors tabs a workbook lacks.
 
     Headers are bold and frozen, columns sized, dropdowns offered for every fixed list and
-    for Department and Vendor, dates and money formatted. An existing file or tab is never
-    overwritten without --force.
+    for Department and Vendor, dates and money formatted. A new workbook is created; in one
+    that exists only the missing tabs are added: every tab, chart, image, table and macro
+    already in it stays exactly as it was, and a source tab that is there is left alone.
+    No flag deletes anything (--force only overrides the open-in-Excel check).
 
     \b
     Example:
         prodsheets init show.xlsx --example
+        prodsheets init our-show.xlsm      # adds only the tabs it lacks
     """
     run = _run(options)
     with plain_failures(run):
@@ -188,6 +193,9 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
         if not run.quiet:
             tabs = ", ".join(written) if written else "nothing (every tab was already there)"
             click.echo(f"Laid out {tabs} in {location}.")
+            kept = [t for t in pipeline.source_names(config) if t not in written]
+            if kept:
+                click.echo(f"Left as they are (already there): {', '.join(kept)}.")
             again = "".join(
                 f" {flag} {shlex.quote(value)}"
                 for flag, value in (("--config", run.config_path), ("--template", run.template))

@@ -80,7 +80,8 @@ def write_office_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]
             f'officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'
         ),
         "_rels/.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">'
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{_PKG}">'
             f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
             "</Relationships>"
         ),
@@ -94,7 +95,8 @@ def write_office_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]
             + '</sheets><calcPr calcId="191029"/></workbook>'
         ),
         "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">'
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{_PKG}">'
             + "".join(
                 f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
                 f'Target="worksheets/sheet{i}.xml"/>'

@@ -147,6 +147,8 @@ class Workbook(Protocol):
         ...
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
-        """Create the source tabs (``init``). Never overwrites an existing file or tab unless
-        ``force``; raises ``AlreadyExists`` instead. Returns the titles it wrote."""
+        """Create the source tabs the workbook lacks (``init``), in a new file or beside
+        everything already there, which stays as it was; a tab that exists is left alone
+        whatever ``force`` says (it only overrides the lock-file check). Returns the titles
+        it wrote."""
         ...

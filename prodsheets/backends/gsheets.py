@@ -47,7 +47,6 @@ from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configur
 from prodsheets.config import Config
 from prodsheets.currency import money_pattern
 from prodsheets.errors import (
-    AlreadyExists,
     NotOwnedError,
     WorkbookChanged,
     WorkbookError,
@@ -186,21 +185,14 @@ class GoogleWorkbook:
         self._seen = None
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
+        # a tab that is there is left as it is, whatever ``force`` says: init only adds
         sheets = self._fetch_sheets()
-        existing = {s.key: s for s in sheets}
-        plan: list[tuple[Sheet | None, LayoutTab]] = []
-        skipped: list[str] = []
-        for tab in tabs:
-            found = existing.get(tab.title.casefold())
-            if found is not None and not force:
-                skipped.append(found.title)
-                continue
-            plan.append((found, tab))
+        existing = {normalise(s.title) for s in sheets}
+        plan: list[tuple[Sheet | None, LayoutTab]] = [
+            (None, tab) for tab in tabs if normalise(tab.title) not in existing
+        ]
         if not plan:
-            raise AlreadyExists(
-                f"{self.location} already has the tabs {', '.join(skipped)}; "
-                "use --force to replace them."
-            )
+            return []
 
         def requests_for(now: list[Sheet]) -> list[Request]:
             # New tabs that are there now came from a write we lost the answer to (it is all or
