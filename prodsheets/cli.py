@@ -206,6 +206,42 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
             )
 
 
+@cli.command(short_help="Propose the prodsheets.toml for a workbook you already keep.")
+@click.argument("workbook", required=False)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Save it as prodsheets.toml beside the workbook (never over an existing file).",
+)
+@common_options
+def adopt(workbook: str | None, write: bool, **options: Any) -> None:
+    """Look at a workbook prodsheets did not lay out and print the prodsheets.toml that maps it.
+
+    It says which of your tabs is Departments, Schedule, Budget and Vendors, which of your
+    headers is which column (exact names and aliases need nothing; close spellings such as
+    "Amount Spent" for Actual are mapped under [columns.Budget]), which row holds the headers
+    when a title sits above them, and the date order and currency the cells show. What it
+    could not place is listed at the end, with the reason. Nothing in the workbook changes.
+
+    \b
+    Example:
+        prodsheets adopt "Spring tour.xlsx" --write
+        prodsheets validate --config prodsheets.toml
+    """
+    from prodsheets.adopt import adopt as propose_config
+
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        text, saved = propose_config(location, config=config, write=write)
+        click.echo(text, nl=False)
+        if saved is not None and not run.quiet:
+            click.echo(
+                f"Saved {saved}. Next: prodsheets validate --config {shlex.quote(str(saved))}",
+                err=True,
+            )
+
+
 @cli.command()
 @click.argument("workbook", required=False)
 @click.option(

@@ -253,7 +253,7 @@ def empty_table(spec: TabSpec, title: str = "") -> Table:
     return Table(spec=spec, title=title, frame=_frame(spec, {}, index), date_only=date_only)
 
 
-def _header_text(value: RawCell) -> str:
+def header_text(value: RawCell) -> str:
     if value is None or not isinstance(value, str | int | float) or isinstance(value, bool):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -401,7 +401,7 @@ def match_headers(header_row: list[RawCell], spec: TabSpec, mapping: dict[str, s
     best: dict[str, tuple[int, int]] = {}  # column -> (level, position)
     ties: dict[str, list[int]] = {}
     for j, value in enumerate(header_row):
-        found = _match(_header_text(value), exact, loose)
+        found = _match(header_text(value), exact, loose)
         if found is None:
             continue
         column, level = found
@@ -440,7 +440,7 @@ def header_row_of(
     required = {column.name for column in spec.columns if column.required}
     most, chosen = 0, 1
     for k, row in enumerate(rows[:_HEADER_SEARCH_ROWS], start=1):
-        names = {found[0] for v in row if (found := _match(_header_text(v), exact, loose))}
+        names = {found[0] for v in row if (found := _match(header_text(v), exact, loose))}
         if required and required <= names:
             return k
         if len(names) > most:
@@ -456,10 +456,10 @@ def _mapping_not_found(
     row_number: int,
 ) -> list[Issue]:
     """A mapped header the tab does not have is a configuration problem (exit 2)."""
-    have = {normalise(_header_text(v)) for v in header_row}
+    have = {normalise(header_text(v)) for v in header_row}
     for column, header in mapping.items():
         if normalise(header) not in have:
-            shown = [t for t in map(_header_text, header_row) if t]
+            shown = [t for t in map(header_text, header_row) if t]
             close = difflib.get_close_matches(header, shown, n=1, cutoff=0.6)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
@@ -482,7 +482,7 @@ def _missing_columns(
     found: list[Issue] = []
     taken = set(positions.values())
     unplaced = [
-        text for j, v in enumerate(header_row) if j not in taken and (text := _header_text(v))
+        text for j, v in enumerate(header_row) if j not in taken and (text := header_text(v))
     ]
     for column in spec.columns:
         if column.name in positions:
@@ -620,10 +620,10 @@ def read_tab(
     matched = match_headers(header_row, spec, mapping)
     found.extend(_mapping_not_found(raw, spec, mapping, header_row, row_number))
     positions = matched.positions
-    headers = {name: _header_text(header_row[j]) for name, j in positions.items()}
+    headers = {name: header_text(header_row[j]) for name, j in positions.items()}
     letters = {name: column_letter(j) for name, j in positions.items()}
     for name, j, _ in matched.duplicates:
-        text = _header_text(header_row[j])
+        text = header_text(header_row[j])
         found.append(
             issue(
                 "header.duplicate",
