@@ -41,6 +41,9 @@ def _cell(ref: str, value: Any) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        delta = value - dt.datetime.combine(_EPOCH, dt.time())
+        return f'<c r="{ref}" s="2"><v>{delta.days + delta.seconds / 86400!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>'
     text = escape(str(value))
@@ -112,9 +115,10 @@ def write_office_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]
             '<fill><patternFill patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
             '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            'borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+            'borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" '
             'fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" '
-            'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>'
+            'borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="22" fontId="0" '
+            'fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>'
         ),
     }
     for i, rows in enumerate(tabs.values(), start=1):
