@@ -269,7 +269,7 @@ def test_the_hand_laid_workbook_syncs_with_department_figures_to_the_cent(
     assert rows["Set"][1:7] == (30000, 12000, 5000.25, 2000, 1000, 8000.25)
     assert rows["Total"][1:7] == (60000, 30000, 10001.25, 5000, 5000, 20001.25)
     assert "£" in book["Budget Variance"]["C2"].number_format
-    summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Currency"] == "GBP"
     assert summary["Budget lines left out of the figures"] == 1
     assert "Not checked: dependency checks" in summary
@@ -516,7 +516,7 @@ def test_a_date_without_a_year_asks_for_the_year(home: Any, run_cli: Any) -> Non
 def budget_with_totals(lighting_total: Any, grand_total: Any) -> dict[str, list[list[Any]]]:
     tabs = clean_production()
     rows = tabs["Budget"]
-    blank = [None] * len(rows[0])
+    blank: list[Any] = [None] * len(rows[0])
     subtotal = list(blank)
     subtotal[1], subtotal[5], subtotal[6] = "Lighting Subtotal", lighting_total, 3500
     grand = list(blank)

@@ -65,6 +65,23 @@ BREAKS: dict[str, tuple[Change, str]] = {
     "value.type": (cells(("Budget", 3, "Actual", "12,5O")), "G3"),
     "value.enum": (cells(("Schedule", 3, "Status", "Dne")), "J3"),
     "value.negative": (cells(("Budget", 2, "ETC", -5)), "I2"),
+    "value.placeholder": (cells(("Budget", 3, "ETC", "TBD")), "I3"),
+    "value.currency": (
+        cells(
+            ("Budget", 2, "Actual", "£2,000"),
+            ("Budget", 4, "Actual", "£1,000.50"),
+            ("Budget", 3, "Actual", "$1,500"),
+        ),
+        "G3",
+    ),
+    "value.date_order": (
+        cells(
+            ("Schedule", 5, "Start", "13/03/2026 10:00"),
+            ("Schedule", 5, "End", "03/13/2026 22:00"),
+        ),
+        "F5",
+    ),
+    "budget.sheet_total": (add_row("Budget", ["TOTAL", None, None, None, None, 1]), "F6"),
     "id.duplicate": (cells(("Budget", 3, "Code", "L-01")), "A3"),
     "ref.unknown": (cells(("Budget", 2, "Department", "Lightng")), "B2"),
     "schedule.end_before_start": (cells(("Schedule", 4, "End", d("2026-03-04 09:00"))), "G4"),
