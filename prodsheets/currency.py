@@ -81,6 +81,13 @@ def likeliest(marks: Iterable[str]) -> str:
     return min(codes) if codes else ""
 
 
+def symbol_for(currency: str) -> str:
+    """How a message shows an amount in ``currency``: "£", "CHF ", or "$" when unknown."""
+    if not currency:
+        return "$"
+    return SYMBOLS.get(currency, f"{currency} ")
+
+
 def money_pattern(currency: str) -> str:
     """The number format of money in ``currency`` (Excel and Google read the same syntax):
     "£"#,##0.00 with negatives in parentheses; a code without a symbol goes after."""

@@ -571,7 +571,11 @@ def total_rows(rows: list[list[RawCell]]) -> list[int]:
     """Positions (in ``rows``; 0 is the header row) of the rows whose first text cell says
     Total, Subtotal or Grand Total. One cheap look per row: its first text cell."""
     found: list[int] = []
+    firsts = [row[0] if row else None for row in rows]
     for k in range(1, len(rows)):
+        first = firsts[k]
+        if isinstance(first, str) and "otal" not in first and "OTAL" not in first and first.strip():
+            continue  # the usual line: its Code is its first text cell, and says no total
         for value in rows[k]:
             if value.__class__ is str and value.strip():
                 says_total = "otal" in value or "OTAL" in value

@@ -248,8 +248,8 @@ def test_a_hand_laid_workbook_gives_exactly_its_real_problems(run_cli: Any, tmp_
     assert result.exit_code == 1, result.output
     assert found(result) == REAL_PROBLEMS
     by_cell = {i["cell"]: i for i in issues_of(result) if i["tab"] == "Budget 2026"}
-    assert "13,000.00" not in by_cell["F8"]["message"]
-    assert "4,000.00" in by_cell["F8"]["message"] and "6,500.00" in by_cell["F8"]["message"]
+    assert "£4,000.00" in by_cell["F8"]["message"] and "£6,500.00" in by_cell["F8"]["message"]
+    assert "£2,500.00 less" in by_cell["F8"]["message"]
     assert by_cell["F8"]["row"] == 8 and by_cell["F8"]["column"] == "Estimate"
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.currency import symbol_for
 from prodsheets.figures import (
     AT_RISK,
     OVER,
@@ -70,6 +71,7 @@ def sheet_totals(table: Table) -> list[Issue]:
     folded = np.array([normalise(v) for v in distinct] + [""], dtype=object)
     keys = folded[codes]  # code -1 (blank) picks the trailing ""
     found: list[Issue] = []
+    symbol = symbol_for(table.currency)
     for total in table.totals:
         chosen = _lines_totalled(table, total, keys)
         what = (
@@ -91,11 +93,11 @@ def sheet_totals(table: Table) -> list[Issue]:
                     "budget.sheet_total",
                     column,
                     total.row,
-                    f"'{total.label}' shows {money_text(sheet)} in {header}, but "
-                    f"{what} ({int(chosen.sum())} lines) add up to {money_text(ours)}, "
-                    f"{money_text(abs(gap))} {'more' if gap > 0 else 'less'}; check that the "
-                    "total's formula covers every line it should (a SUM range not extended to "
-                    "a new line is the usual cause).",
+                    f"'{total.label}' shows {money_text(sheet, symbol)} in {header}, but "
+                    f"{what} ({int(chosen.sum())} lines) add up to {money_text(ours, symbol)}, "
+                    f"{money_text(abs(gap), symbol)} {'more' if gap > 0 else 'less'}; check "
+                    "that the total's formula covers every line it should (a SUM range not "
+                    "extended to a new line is the usual cause).",
                     value=cents_text(sheet),
                 )
             )
