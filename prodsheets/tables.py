@@ -561,8 +561,8 @@ def total_label(text: str) -> tuple[bool, str] | None:
     if found is None:
         return None
     department = " ".join(p for p in (found["before"].strip(), found["after"].strip()) if p)
-    if len(department.split()) > _TOTAL_WORDS:
-        return None
+    if len(department.split()) > _TOTAL_WORDS or any(c.isdigit() for c in department):
+        return None  # a sentence, or a code such as "TOTAL-01": a line, not a total
     kind = found["kind"].casefold().replace(" ", "")
     return kind.startswith("grand") or (kind == "total" and not department), department
 

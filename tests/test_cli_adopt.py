@@ -621,3 +621,17 @@ def _money_format(home: Any, location: str) -> str:
         "Budget Variance"
     )
     return str(sheet.cells[(1, 2)]["userEnteredFormat"]["numberFormat"]["pattern"])
+
+
+@pytest.mark.parametrize("name", ["chart_bar01.xlsx", "macro01.xlsm"])
+def test_adopt_on_an_excel_saved_workbook(name: str, run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / name
+    shutil.copy(FIXTURES / name, path)
+    text = run_cli("adopt", str(path)).stdout
+    assert "# - Budget: no tab looks like it" in text
+    assert "# - tab 'Sheet1' is not one of the source tabs: left as it is." in text
+    assert run_cli("init", str(path)).exit_code == 0
+    saved = run_cli("adopt", str(path), "--write")
+    assert saved.exit_code == 0, saved.output
+    result = run_cli("validate", "--config", str(tmp_path / "prodsheets.toml"), "--strict")
+    assert result.exit_code == 0, result.output

@@ -14,6 +14,7 @@ from prodsheets.config import Config
 from prodsheets.issues import Issue, Severity
 from prodsheets.tables import (
     Table,
+    total_label,
     read_tables,
     source_titles,
 )
@@ -385,3 +386,22 @@ def test_empty_text_cells_are_blank_cells() -> None:
     assert {(i.rule, i.cell) for i in found + problems if i.tab == "Budget"} == {
         ("value.required", "C4")
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("TOTAL", (True, "")),
+        ("Grand Total", (True, "")),
+        ("Lighting Subtotal", (False, "Lighting")),
+        ("Sub-total: Sound", (False, "Sound")),
+        ("Total for Set", (False, "Set")),
+        ("Totals", (True, "")),
+        ("TOTAL-01", None),  # a code
+        ("Total blackout drapes for the second act", None),  # a description
+        ("Totally new rig", None),
+        ("L-01", None),
+    ],
+)
+def test_what_a_total_row_says(text: str, says: tuple[bool, str] | None) -> None:
+    assert total_label(text) == says
