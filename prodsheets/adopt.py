@@ -60,6 +60,7 @@ class Proposal:
     currency: str  # "" when no money cell shows one
     currency_evidence: str
     notes: list[str]  # workbook-level: tabs not found, tabs left alone
+    google: dict[str, str] = field(default_factory=dict)  # [google] settings it was read with
 
     def toml(self) -> str:
         """The proposal as a ready prodsheets.toml, its reasons as comments."""
@@ -94,6 +95,9 @@ class Proposal:
                 f"{_key(column)} = {_string(header)}  # spelt like {column}"
                 for column, header in tab.mapped.items()
             ]
+        if self.google:
+            out += ["", "[google]"]
+            out += [f"{key} = {_string(value)}" for key, value in self.google.items()]
         out += ["", "# What adopt found"]
         for tab in self.tabs:
             known = ", ".join(
@@ -133,6 +137,15 @@ def adopt(
     workbook = open_workbook(location, config)
     contents = workbook.read(None)
     proposal = propose(contents, template or load_template(config.template or None), location)
+    if google_key(location) is not None:  # read it again the way it was read now
+        proposal.google = {
+            key: value
+            for key, value in (
+                ("credentials", config.credentials),
+                ("api_endpoint", config.api_endpoint),
+            )
+            if value
+        }
     text = proposal.toml()
     if target is not None:
         try:

@@ -339,13 +339,13 @@ MAPPED, NAME, ALIAS, LOOSE = 4, 3, 2, 1
 @dataclass(frozen=True)
 class Matched:
     """Which sheet column each template column is read from, and the headers that match a
-    checked column exactly as well as the one read (column, position, position read)."""
+    checked column exactly as well as the one read: (column, position)."""
 
     positions: dict[str, int]
-    duplicates: list[tuple[str, int, int]]
+    duplicates: list[tuple[str, int]]
 
 
-def mapped_headers(raw: RawTab, spec: TabSpec, config: Config) -> dict[str, str]:
+def mapped_headers(spec: TabSpec, config: Config) -> dict[str, str]:
     """``[columns.<Tab>]`` for this tab (template column -> this workbook's header); a
     column the template does not have is a configuration problem naming both."""
     mapping = config.columns.get(spec.name, {})
@@ -412,7 +412,7 @@ def match_headers(header_row: list[RawCell], spec: TabSpec, mapping: dict[str, s
         elif level == held[0]:
             ties[column].append(j)
     duplicates = [
-        (column, j, best[column][1])
+        (column, j)
         for column, positions in ties.items()
         for j in positions
         if _checked(spec.column(column))
@@ -448,13 +448,13 @@ def header_row_of(
     return chosen
 
 
-def _mapping_not_found(
+def _check_mapping(
     raw: RawTab,
     spec: TabSpec,
     mapping: dict[str, str],
     header_row: list[RawCell],
     row_number: int,
-) -> list[Issue]:
+) -> None:
     """A mapped header the tab does not have is a configuration problem (exit 2)."""
     have = {normalise(header_text(v)) for v in header_row}
     for column, header in mapping.items():
@@ -466,7 +466,6 @@ def _mapping_not_found(
                 f"[columns.{spec.name}] in prodsheets.toml maps {column} to the header "
                 f"{header!r}, but row {row_number} of the {raw.title} tab has no such header.{hint}"
             )
-    return []
 
 
 def _missing_columns(
@@ -617,16 +616,16 @@ def read_tab(
     every data row (``date1904``: the workbook's date serials count from 1904, see
     ``Contents``). Total rows are set aside for ``budget.sheet_total``, not read as lines."""
     found: list[Issue] = []
-    mapping = mapped_headers(raw, spec, config)
+    mapping = mapped_headers(spec, config)
     row_number = header_row_of(raw.rows, spec, mapping, config.header_row.get(spec.name))
     offset = row_number - 1  # rows above the headers: titles, notes, blank rows
     header_row = raw.rows[offset] if len(raw.rows) > offset else []
     matched = match_headers(header_row, spec, mapping)
-    found.extend(_mapping_not_found(raw, spec, mapping, header_row, row_number))
+    _check_mapping(raw, spec, mapping, header_row, row_number)
     positions = matched.positions
     headers = {name: header_text(header_row[j]) for name, j in positions.items()}
     letters = {name: column_letter(j) for name, j in positions.items()}
-    for name, j, _ in matched.duplicates:
+    for name, j in matched.duplicates:
         text = header_text(header_row[j])
         found.append(
             issue(

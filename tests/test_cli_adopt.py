@@ -635,3 +635,32 @@ def test_adopt_on_an_excel_saved_workbook(name: str, run_cli: Any, tmp_path: Pat
     assert saved.exit_code == 0, saved.output
     result = run_cli("validate", "--config", str(tmp_path / "prodsheets.toml"), "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_adopt_on_both_backends(home: Any, run_cli: Any, tmp_path: Path) -> None:
+    tabs = {
+        "Budget 2026": [
+            ["Spring tour costs"],
+            ["Code", "Dept", "Description", "Estimate", "Amount Spent", "PO Amount"],
+            ["L-01", "Lighting", "Movers", 8000, "£2,500.50", 3000],
+            ["L-02", "Lighting", "Crew", 6000, "£1,500", 0],
+            ["TOTAL", None, None, 14000, 4000.5, 3000],
+        ],
+        "Depts": [["Department", "Allocation"], ["Lighting", 20000]],
+    }
+    location = home.make(tabs)
+    printed = run_cli("adopt", location)
+    assert printed.exit_code == 0, printed.output
+    text = printed.stdout
+    assert 'Budget = "Budget 2026"' in text and 'Departments = "Depts"' in text
+    assert 'Actual = "Amount Spent"' in text and 'Committed = "PO Amount"' in text
+    assert 'currency = "GBP"' in text and "Budget = 2" in text
+    assert "# - Schedule: no tab looks like it" in text
+    config = tmp_path / "adopted.toml"
+    config.write_text(text, encoding="utf-8")
+    result = run_cli("validate", "--config", str(config), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1, result.output  # the missing tabs: not a configuration problem
+    assert {i["rule"] for i in issues_of(result)} == {"tab.missing", "header.missing"}
+    report = run_cli("report", "--config", str(config), "--format", "json", "--as-of", AS_OF)
+    lighting = json.loads(report.stdout)["budget"]["by_department"][0]
+    assert (lighting["actual"], lighting["committed"]) == ("4000.50", "3000.00")

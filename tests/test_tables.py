@@ -14,9 +14,9 @@ from prodsheets.config import Config
 from prodsheets.issues import Issue, Severity
 from prodsheets.tables import (
     Table,
-    total_label,
     read_tables,
     source_titles,
+    total_label,
 )
 from prodsheets.template import Template, load_template
 
