@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from dataclasses import replace as replace_config
 
@@ -182,7 +182,7 @@ def read_tables(
     return tables, found
 
 
-def production_currency(tables: dict[str, Table]) -> str:
+def production_currency(tables: Mapping[str, Table]) -> str:
     """The production's currency: the config's, else the one most money cells show ("")."""
     return next((t.currency for t in tables.values() if t.currency), "")
 

@@ -664,3 +664,13 @@ def test_adopt_on_both_backends(home: Any, run_cli: Any, tmp_path: Path) -> None
     report = run_cli("report", "--config", str(config), "--format", "json", "--as-of", AS_OF)
     lighting = json.loads(report.stdout)["budget"]["by_department"][0]
     assert (lighting["actual"], lighting["committed"]) == ("4000.50", "3000.00")
+
+
+def test_messages_name_the_productions_currency(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 3, "ETC", 5000)  # L-02 over budget
+    location = home.make(tabs)
+    home.settings('currency = "GBP"\n')
+    [over] = issues_of(validate(run_cli, location))
+    assert over["rule"] == "budget.over"
+    assert "EFC £6,500.00 is £500.00 over the £6,000.00 budgeted" in over["message"]

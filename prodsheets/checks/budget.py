@@ -25,14 +25,15 @@ from prodsheets.figures import (
     money_text,
 )
 from prodsheets.issues import RULES, Issue
-from prodsheets.tables import Table, TotalRow
+from prodsheets.tables import Table, TotalRow, production_currency
 from prodsheets.template import normalise
 
 
 def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
     budget = budget_lines(tables, context)
-    found = _lines(budget, tables.get("Budget"), context)
-    found += _allocations(budget, tables, context)
+    symbol = symbol_for(production_currency(tables))
+    found = _lines(budget, tables.get("Budget"), context, symbol)
+    found += _allocations(budget, tables, context, symbol)
     for tab in ("Budget", "Departments"):
         table = tables.get(tab)
         if table is not None and table.totals:
@@ -109,7 +110,9 @@ def percent_text(fraction: Decimal) -> str:
     return _tenths(int((fraction * 1000).to_integral_value(rounding="ROUND_FLOOR")))
 
 
-def _lines(budget: BudgetLines, table: Table | None, context: Context) -> list[Issue]:
+def _lines(
+    budget: BudgetLines, table: Table | None, context: Context, symbol: str = "$"
+) -> list[Issue]:
     """budget.over and budget.near_limit, on the line's Budgeted cell (what a person would
     raise, or measure the estimate against).
 
@@ -125,9 +128,10 @@ def _lines(budget: BudgetLines, table: Table | None, context: Context) -> list[I
     planned: list[int] = [int(v) for v in flagged["Budgeted"].to_numpy().tolist()]
     estimate: list[int] = [int(v) for v in flagged["EFC"].to_numpy().tolist()]
     over: list[bool] = (flagged["Status"].to_numpy(dtype=object) == OVER).tolist()
-    planned_text = _money_texts(planned)
-    estimate_text = _money_texts(estimate)
-    gap_text = _money_texts([abs(e - p) for p, e in zip(planned, estimate, strict=True)])
+    planned_text = _money_texts(planned, symbol)
+    estimate_text = _money_texts(estimate, symbol)
+    gap = [abs(e - p) for p, e in zip(planned, estimate, strict=True)]
+    gap_text = _money_texts(gap, symbol)
     threshold = percent_text(context.near_limit)
     tab, column, letter = table.title, table.header("Budgeted"), table.letters.get("Budgeted")
     found: list[Issue] = []
@@ -162,9 +166,9 @@ def _lines(budget: BudgetLines, table: Table | None, context: Context) -> list[I
     return found
 
 
-def _money_texts(cents: list[int]) -> list[str]:
+def _money_texts(cents: list[int], symbol: str = "$") -> list[str]:
     """``money_text`` for many values (none of them negative here)."""
-    return [f"${v // 100:,}.{v % 100:02d}" for v in cents]
+    return [f"{symbol}{v // 100:,}.{v % 100:02d}" for v in cents]
 
 
 def _tenths(tenths_of_percent: int) -> str:
@@ -172,7 +176,9 @@ def _tenths(tenths_of_percent: int) -> str:
     return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
 
 
-def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Context) -> list[Issue]:
+def _allocations(
+    budget: BudgetLines, tables: Mapping[str, Table], context: Context, symbol: str = "$"
+) -> list[Issue]:
     """budget.over_allocation, on the department's Allocation cell in Departments."""
     table = tables.get("Departments")
     if table is None or not budget.departments.names:
@@ -189,20 +195,21 @@ def _allocations(budget: BudgetLines, tables: Mapping[str, Table], context: Cont
         past = []
         if planned > cap:
             past.append(
-                f"its lines are budgeted at {money_text(planned)}, {money_text(planned - cap)} over"
+                f"its lines are budgeted at {money_text(planned, symbol)}, "
+                f"{money_text(planned - cap, symbol)} over"
             )
         if estimate > cap:
             whose = "their" if past else "its lines'"
             past.append(
                 f"{whose} estimated final cost is "
-                f"{money_text(estimate)}, "
-                f"{money_text(estimate - cap)} over"
+                f"{money_text(estimate, symbol)}, "
+                f"{money_text(estimate - cap, symbol)} over"
             )
         if not past:
             continue
         row = budget.departments.rows[position]
         message = (
-            f"{name} has an Allocation of {money_text(cap)} but {' and '.join(past)}; "
+            f"{name} has an Allocation of {money_text(cap, symbol)} but {' and '.join(past)}; "
             "raise the Allocation or cut the department's lines"
         )
         found.append(
