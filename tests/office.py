@@ -118,7 +118,9 @@ def write_office_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]
             'borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" '
             'fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" '
             'borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="22" fontId="0" '
-            'fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>'
+            'fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            "</cellStyles></styleSheet>"
         ),
     }
     for i, rows in enumerate(tabs.values(), start=1):
