@@ -29,7 +29,14 @@ from prodsheets.tables import (
     look_alike_tabs,
     match_headers,
 )
-from prodsheets.template import Column, TabSpec, Template, load_template, normalise
+from prodsheets.template import (
+    OPTIONAL_TABS,
+    Column,
+    TabSpec,
+    Template,
+    load_template,
+    normalise,
+)
 
 _SEARCH_ROWS = 10  # the header row is one of the first ten, as tables reads it
 _SAMPLE = 500  # cells of a column looked at to judge what it holds
@@ -183,6 +190,8 @@ def propose(contents: Contents, template: Template, location: str) -> Proposal:
     day_first = month_first = 0
     for name, spec in template.tabs.items():
         picked = chosen.get(name)
+        if picked is None and name in OPTIONAL_TABS:
+            continue  # Crew, Equipment: a workbook need not have them
         if picked is None:
             notes.append(
                 f"{name}: no tab looks like it (by name or by its headers); name yours under "

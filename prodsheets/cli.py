@@ -173,13 +173,15 @@ def cli() -> None:
 )
 @common_options
 def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
-    """Lay out the Departments, Schedule, Budget and Vendors tabs a workbook lacks.
+    """Lay out the Departments, Schedule, Budget and Vendors tabs a workbook lacks, and the
+    optional Crew and Equipment tabs (left empty, they change no check).
 
-    Headers are bold and frozen, columns sized, dropdowns offered for every fixed list and
-    for Department and Vendor, dates and money formatted. A new workbook is created; in one
-    that exists only the missing tabs are added: every tab, chart, image, table and macro
-    already in it stays exactly as it was, and a source tab that is there is left alone.
-    No flag deletes anything (--force only overrides the open-in-Excel check).
+    Headers are bold and frozen, columns sized, dropdowns offered for every fixed list, for
+    Department and Vendor and for a person's Rule Set, dates and money formatted. A new
+    workbook is created; in one that exists only the missing tabs are added: every tab,
+    chart, image, table and macro already in it stays exactly as it was, and a tab that is
+    there is left alone. No flag deletes anything (--force only overrides the open-in-Excel
+    check).
 
     \b
     Example:

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
 from prodsheets.issues import RULES
-from prodsheets.template import SOURCE_TABS
+from prodsheets.rule_sets import RuleSets, parse_rule_sets
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
 
 DEFAULT_CONFIG = "prodsheets.toml"
 
@@ -41,6 +42,7 @@ class Config:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     header_row: dict[str, int] = field(default_factory=dict)  # source tab -> its header row
     currency: str = ""  # ISO 4217 code; "" means the one most money cells show
+    rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -87,6 +89,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "columns",
             "header_row",
             "currency",
+            "rule_sets",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -139,7 +142,10 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             )
     values["rules"] = dict(rules)
 
-    tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
+    if "rule_sets" in top:
+        values["rule_sets"] = parse_rule_sets(top["rule_sets"], source, ConfigError)
+
+    tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
     values.update(_workbook_layout(top, reader, source))
     return Config(**values)
@@ -154,7 +160,7 @@ def _workbook_layout(top: dict[str, Any], reader: _Reader, source: str) -> dict[
     Whether a mapped column is one the template has is checked against the template, in
     ``tables`` (a template of one's own may add columns)."""
     values: dict[str, Any] = {}
-    columns = reader.table(top.get("columns", {}), "columns", set(SOURCE_TABS))
+    columns = reader.table(top.get("columns", {}), "columns", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["columns"] = {
         tab: {
             column: reader.string(mapping, column, prefix=f"columns.{tab}.")
@@ -162,7 +168,9 @@ def _workbook_layout(top: dict[str, Any], reader: _Reader, source: str) -> dict[
         }
         for tab, mapping in columns.items()
     }
-    header_row = reader.table(top.get("header_row", {}), "header_row", set(SOURCE_TABS))
+    header_row = reader.table(
+        top.get("header_row", {}), "header_row", {*SOURCE_TABS, *OPTIONAL_TABS}
+    )
     rows: dict[str, int] = {}
     for tab, row in header_row.items():
         if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= 1000:

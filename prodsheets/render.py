@@ -17,6 +17,7 @@ import pandas as pd
 from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.pipeline import Result
+from prodsheets.resource_report import resource_records
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -195,6 +196,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         }
         document["schedule"] = _records(figures.schedule, "department")
         document["vendors"] = _records(figures.vendors, "vendor")
+        document.update(resource_records(figures.resources))  # crew, equipment, hire
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
 
 

@@ -24,6 +24,7 @@ from prodsheets.backends.base import (
 )
 from prodsheets.figures import Figures
 from prodsheets.issues import Issue, count, sort_issues
+from prodsheets.resource_report import ResourceFigures, crew_report_tab, with_equipment
 from prodsheets.tables import Table
 
 SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, ISSUES = (
@@ -57,12 +58,15 @@ def build_summary(
     synced_at: dt.datetime,
     workbook: str,
 ) -> list[SummaryTable]:
-    """The five owned tabs, in the order they appear in the workbook."""
+    """The five owned tabs (and the Crew Report when there is a Crew tab), in the order they
+    appear in the workbook."""
+    resources = figures.resources or ResourceFigures()
     return [
         summary_tab(figures, issues, tables, as_of=as_of, synced_at=synced_at, workbook=workbook),
         budget_variance_tab(figures),
-        schedule_report_tab(figures, issues, tables),
+        with_equipment(schedule_report_tab(figures, issues, tables), resources),
         vendor_report_tab(figures),
+        *([crew_report_tab(resources.crew, issues)] if resources.crew is not None else []),
         issues_tab(issues),
     ]
 

@@ -24,6 +24,7 @@ from tests.workbooks import AS_OF, clean_production, d, set_cell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "excel"
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+LAID_OUT = [*SOURCE_TABS, "Crew", "Equipment"]  # init lays out the optional tabs too
 
 # The parts that list a workbook's tabs and styles: adding a tab adds entries to them.
 INDEX_PARTS = {
@@ -374,7 +375,7 @@ def test_init_on_an_excel_saved_workbook_keeps_every_part(
     workbook_xml = after["xl/workbook.xml"].decode()
     assert 'name="Sheet1"' in workbook_xml
     titles = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert titles == ["Sheet1", *SOURCE_TABS]
+    assert titles == ["Sheet1", *LAID_OUT]
 
     laid = path.read_bytes()
     for flags in ([], ["--force"]):
@@ -397,9 +398,16 @@ def test_init_on_a_workbook_with_some_tabs_adds_only_the_others(home: Any, run_c
     budget = home.rows(location, "Budget")
     result = run_cli("init", location)
     assert result.exit_code == 0, result.output
-    assert "Laid out Schedule, Vendors" in result.output
+    assert "Laid out Schedule, Vendors, Crew, Equipment" in result.output
     assert "Left as they are (already there): Departments, Budget." in result.output
-    assert home.titles(location) == ["Departments", "Budget", "Schedule", "Vendors"]
+    assert home.titles(location) == [
+        "Departments",
+        "Budget",
+        "Schedule",
+        "Vendors",
+        "Crew",
+        "Equipment",
+    ]
     assert home.rows(location, "Budget") == budget
     before = home.snapshot(location)
     assert run_cli("init", location, "--force").exit_code == 0
