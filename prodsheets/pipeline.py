@@ -40,6 +40,9 @@ class Result:
     figures: Figures | None = None
     summary: list[SummaryTable] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # titles of the tabs written
+    # the summary tabs the workbook already had, ours, when it was read (none before the
+    # first sync, which then says where to look)
+    owned_before: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,7 +96,8 @@ def check_workbook(
     """Read the source tabs, check every entry and compute the figures; write nothing."""
     progress(f"Reading {workbook.location}")
     contents = workbook.read(source_names(config))
-    progress("Reading cells")
+    rows = sum(len(tab.rows) for tab in contents.tabs.values())
+    progress(f"Reading cells: {rows:,} rows in {len(contents.tabs)} tabs")
     tables, found = read_tables(contents, template, config)
     context = context_for(config, as_of, template)
     progress("Checking entries")
@@ -102,7 +106,12 @@ def check_workbook(
     figures = compute_figures(tables, context)
     issues = sort_issues(apply_severities(found, config.rules))
     return Result(
-        workbook=workbook.location, as_of=as_of, issues=issues, tables=tables, figures=figures
+        workbook=workbook.location,
+        as_of=as_of,
+        issues=issues,
+        tables=tables,
+        figures=figures,
+        owned_before=contents.owned,
     )
 
 
