@@ -261,15 +261,17 @@ def test_the_hand_laid_workbook_syncs_with_department_figures_to_the_cent(
     result = run_cli("sync", "--config", str(config), "--as-of", AS_OF)
     assert result.exit_code == 1, result.output  # the clash and the $ amount are errors
     book = openpyxl.load_workbook(workbook)
+    sheet = book["Budget Variance"]
+    header = [c.value for c in sheet[1]]
+    money = ("Allocation", "Budgeted", "Actual", "Committed", "ETC", "EFC")
     rows: dict[Any, tuple[Any, ...]] = {}
-    for row in book["Budget Variance"].iter_rows(min_row=2, values_only=True):
-        rows.setdefault(row[0], row)  # by department (then by category, a Total again)
-    # Department, Allocation, Budgeted, Actual, Committed, ETC, EFC, ...
-    assert rows["Lighting"][1:7] == (20000, 14000, 4000.5, 3000, 2500, 9500.5)
-    assert rows["Sound"][1:7] == (10000, 4000, 1000.5, 0, 1500, 2500.5)  # S-02 left out
-    assert rows["Set"][1:7] == (30000, 12000, 5000.25, 2000, 1000, 8000.25)
-    assert rows["Total"][1:7] == (60000, 30000, 10001.25, 5000, 5000, 20001.25)
-    assert "£" in book["Budget Variance"]["C2"].number_format
+    for row in sheet.iter_rows(min_row=2, values_only=True):  # by department first
+        rows.setdefault(row[0], tuple(row[header.index(m)] for m in money))
+    assert rows["Lighting"] == (20000, 14000, 4000.5, 3000, 2500, 9500.5)
+    assert rows["Sound"] == (10000, 4000, 1000.5, 0, 1500, 2500.5)  # S-02 left out
+    assert rows["Set"] == (30000, 12000, 5000.25, 2000, 1000, 8000.25)
+    assert rows["Total"] == (60000, 30000, 10001.25, 5000, 5000, 20001.25)
+    assert "£" in sheet.cell(row=2, column=header.index("Budgeted") + 1).number_format
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Currency"] == "GBP"
     assert summary["Budget lines left out of the figures"] == 1
@@ -622,27 +624,16 @@ def test_without_a_known_currency_formats_stay_as_they_were(home: Any, run_cli: 
 
 
 def _money_format(home: Any, location: str) -> str:
-    """The number format of Budget Variance!C2 (Lighting's Budgeted)."""
+    """The number format of Lighting's Budgeted in Budget Variance."""
+    header = home.rows(location, "Budget Variance")[0]
+    col = header.index("Budgeted")
     if home.name == "xlsx":
-        return str(openpyxl.load_workbook(location)["Budget Variance"]["C2"].number_format)
+        sheet = openpyxl.load_workbook(location)["Budget Variance"]
+        return str(sheet.cell(row=2, column=col + 1).number_format)
     sheet = home.server.spreadsheet(location.removeprefix("gsheets:")).sheet_by_title(
         "Budget Variance"
     )
-    return str(sheet.cells[(1, 2)]["userEnteredFormat"]["numberFormat"]["pattern"])
-
-
-@pytest.mark.parametrize("name", ["chart_bar01.xlsx", "macro01.xlsm"])
-def test_adopt_on_an_excel_saved_workbook(name: str, run_cli: Any, tmp_path: Path) -> None:
-    path = tmp_path / name
-    shutil.copy(FIXTURES / name, path)
-    text = run_cli("adopt", str(path)).stdout
-    assert "# - Budget: no tab looks like it" in text
-    assert "# - tab 'Sheet1' is not one of the source tabs: left as it is." in text
-    assert run_cli("init", str(path)).exit_code == 0
-    saved = run_cli("adopt", str(path), "--write")
-    assert saved.exit_code == 0, saved.output
-    result = run_cli("validate", "--config", str(tmp_path / "prodsheets.toml"), "--strict")
-    assert result.exit_code == 0, result.output
+    return str(sheet.cells[(1, col)]["userEnteredFormat"]["numberFormat"]["pattern"])
 
 
 def test_adopt_on_both_backends(home: Any, run_cli: Any, tmp_path: Path) -> None:
@@ -682,3 +673,17 @@ def test_messages_name_the_productions_currency(home: Any, run_cli: Any) -> None
     [over] = issues_of(validate(run_cli, location))
     assert over["rule"] == "budget.over"
     assert "EFC £6,500.00 is £500.00 over the £6,000.00 budgeted" in over["message"]
+
+
+@pytest.mark.parametrize("name", ["chart_bar01.xlsx", "macro01.xlsm"])
+def test_adopt_on_an_excel_saved_workbook(name: str, run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / name
+    shutil.copy(FIXTURES / name, path)
+    text = run_cli("adopt", str(path)).stdout
+    assert "# - Budget: no tab looks like it" in text
+    assert "# - tab 'Sheet1' is not one of the source tabs: left as it is." in text
+    assert run_cli("init", str(path)).exit_code == 0
+    saved = run_cli("adopt", str(path), "--write")
+    assert saved.exit_code == 0, saved.output
+    result = run_cli("validate", "--config", str(tmp_path / "prodsheets.toml"), "--strict")
+    assert result.exit_code == 0, result.output
