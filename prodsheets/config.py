@@ -34,6 +34,8 @@ class Config:
     credentials: str = ""
     api_endpoint: str = ""
     retry_seconds: float = 120.0
+    # how long one request may wait for Google's first byte when little retry time is left
+    answer_seconds: float = 60.0
     near_limit: Decimal = Decimal("0.9")
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
@@ -112,13 +114,20 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             ) from exc
 
     google = reader.table(
-        top.get("google", {}), "google", {"credentials", "api_endpoint", "retry_seconds"}
+        top.get("google", {}),
+        "google",
+        {"credentials", "api_endpoint", "retry_seconds", "answer_seconds"},
     )
     for key in ("credentials", "api_endpoint"):
         if key in google:
             values[key] = reader.string(google, key, prefix="google.")
     if "retry_seconds" in google:
         values["retry_seconds"] = float(reader.number(google, "retry_seconds", prefix="google."))
+    if "answer_seconds" in google:
+        answer = float(reader.number(google, "answer_seconds", prefix="google."))
+        if answer <= 0:
+            raise ConfigError(f"{source}: google.answer_seconds must be more than 0.")
+        values["answer_seconds"] = answer
 
     thresholds = reader.table(
         top.get("thresholds", {}), "thresholds", {"near_limit", "min_turnaround_hours"}

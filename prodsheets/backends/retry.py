@@ -11,8 +11,9 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
   ``Retry-After`` asks, and gives up with one plain sentence once ``retry_seconds`` have gone
   by;
 - lets no request wait for an answer longer than the time left to retry, or ``SILENCE_FLOOR``
-  when less is left (a large ``values.batchGet`` needs that long before Google's first byte):
-  a hung server or proxy ends a run within about ``retry_seconds`` plus a minute;
+  (``answer_seconds`` in the config) when less is left (a large ``values.batchGet`` needs that
+  long before Google's first byte): a hung server or proxy ends a run within about
+  ``retry_seconds`` plus a minute;
 - never replays a ``spreadsheets.batchUpdate`` whose fate is unknown (5xx or a dropped
   connection): it raises ``WriteInDoubt`` so the caller re-reads the spreadsheet and builds a
   write that is right whether or not the first one was applied.
@@ -78,6 +79,7 @@ class Attempts:
     count: int = 0
     started: float = field(default=-1.0)
     silence: float = SILENCE_FLOOR  # the read timeout given to the latest request
+    floor: float = SILENCE_FLOOR  # the least read timeout, whatever the time left
 
     def __post_init__(self) -> None:
         if self.started < 0:
@@ -89,9 +91,9 @@ class Attempts:
 
     def timeout(self) -> tuple[float, float]:
         """``(connect, read)`` seconds for the next request: it may wait for an answer as long
-        as there is time left to retry, never less than ``SILENCE_FLOOR`` nor more than
+        as there is time left to retry, never less than ``floor`` nor more than
         ``SILENCE_CAP``."""
-        self.silence = min(SILENCE_CAP, max(SILENCE_FLOOR, self.left()))
+        self.silence = min(SILENCE_CAP, max(self.floor, self.left()))
         return (CONNECT_SECONDS, self.silence)
 
     def wait(self, reason: str, retry_after: float | None = None) -> None:
@@ -211,6 +213,7 @@ class RetryingHTTPClient(HTTPClient):
 
     api_endpoint: str = ""
     retry_seconds: float = 120.0
+    answer_seconds: float = SILENCE_FLOOR
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
@@ -229,6 +232,7 @@ class RetryingHTTPClient(HTTPClient):
             budget=self.retry_seconds,
             endpoint=self.api_endpoint,
             sleep=self.sleep,
+            floor=self.answer_seconds,
             sign_in=sign_in_host(getattr(self.session, "credentials", None)),
         )
 
@@ -302,7 +306,9 @@ class RetryingHTTPClient(HTTPClient):
             attempts.wait("429" if status == 429 else str(status), wait_at_least)
 
 
-def configured_client(endpoint: str, retry_seconds: float) -> type[RetryingHTTPClient]:
+def configured_client(
+    endpoint: str, retry_seconds: float, answer_seconds: float = SILENCE_FLOOR
+) -> type[RetryingHTTPClient]:
     """A ``RetryingHTTPClient`` class with this workbook's settings, for ``http_client=``."""
 
     class Configured(RetryingHTTPClient):
@@ -310,4 +316,5 @@ def configured_client(endpoint: str, retry_seconds: float) -> type[RetryingHTTPC
 
     Configured.api_endpoint = endpoint
     Configured.retry_seconds = retry_seconds
+    Configured.answer_seconds = answer_seconds
     return Configured

@@ -551,7 +551,8 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
                 carry = buffer
                 continue
             p = (root.group(1) or b"") if root else b""
-            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
+            # "<f" then ">", " " or "/" (a formula), and an error cell's type: one pass each
+            needles = (b"<" + p + b"f", b't="e"', b"t='e'")
             row_end, data_end = b"</" + p + b"row>", b"</" + p + b"sheetData>"
         cut = buffer.rfind(row_end)
         end = buffer.find(data_end, max(cut, 0))  # after the last row, if anywhere
@@ -597,10 +598,13 @@ def _scan(
     shared: dict[bytes, tuple[str, str]],
 ) -> None:
     hits: list[int] = []
+    formula = needles[0]
+    after = len(formula)
     for needle in needles:
         position = text.find(needle)
         while position >= 0:
-            hits.append(position)
+            if needle is not formula or text[position + after : position + after + 1] in _AFTER_F:
+                hits.append(position)
             position = text.find(needle, position + 1)
     if not hits:
         return
@@ -615,6 +619,9 @@ def _scan(
         if end < 0:
             continue
         _inspect(text[start:end], found, shared)
+
+
+_AFTER_F = (b">", b" ", b"/")  # what follows "<f" in a formula element (not "<filter...")
 
 
 def _cell_start(text: bytes, position: int) -> int:
