@@ -735,12 +735,13 @@ def _money_cell(
     text: str, decimal_comma: bool, currency: str
 ) -> tuple[int | None, Problem | None, str]:
     """One distinct text of a money column: (cents, problem, currency mark)."""
-    clean = _clean(text)
-    if not clean:
-        return None, None, ""
-    if is_placeholder(clean):
-        return 0, _money_placeholder(clean), ""
     value, problem, mark = _money_from_text(text, decimal_comma)
+    if problem is not None or value is None:  # only what is no amount can be a placeholder
+        clean = _clean(text)
+        if not clean:
+            return None, None, ""
+        if is_placeholder(clean):
+            return 0, _money_placeholder(clean), ""
     if problem is None and mark and currency and not consistent(mark, currency):
         return (
             None,
@@ -1058,13 +1059,13 @@ def _date_text_result(
     error = _error_value(t)
     if error:
         return _NAT, False, formula_error(error)
-    if is_placeholder(t):
-        return _NAT, False, _date_placeholder(t)
     swapped: list[bool] = []
     try:
         found = _date_from_text(t, date_order, swapped)
     except _NotADate as reason:
         return _NAT, False, _date_problem(with_time, str(reason))
+    if found is None and is_placeholder(t):
+        return _NAT, False, _date_placeholder(t)
     if found is None:
         if _TIME_TEXT.match(t) and ":" in t:
             return _NAT, False, _date_problem(with_time, "This is a time without a day")

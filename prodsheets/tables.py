@@ -572,6 +572,7 @@ _TOTAL = re.compile(
     r"[\s:\-\u2013\u2014]*(?:for\s+|of\s+)?(?P<after>.*)$",
     re.IGNORECASE,
 )
+_TOTAL_OR_ODD = re.compile("otal|OTAL|\x01")  # in the first cells, joined (\x01: not text)
 _TOTAL_WORDS = 4  # "Total Lighting and Sound": a department name, not a sentence
 
 
@@ -590,13 +591,23 @@ def total_label(text: str) -> tuple[bool, str] | None:
 
 def total_rows(rows: list[list[RawCell]]) -> list[int]:
     """Positions (in ``rows``; 0 is the header row) of the rows whose first text cell says
-    Total, Subtotal or Grand Total. One cheap look per row: its first text cell."""
-    found: list[int] = []
+    Total, Subtotal or Grand Total.
+
+    A million lines are passed over at C speed: each row's first cell is usually its Code,
+    text that says no total; only the rows whose first cell says "otal", is blank or is not
+    text are looked at cell by cell."""
     firsts = [row[0] if row else None for row in rows]
-    for k in range(1, len(rows)):
-        first = firsts[k]
-        if isinstance(first, str) and "otal" not in first and "OTAL" not in first and first.strip():
-            continue  # the usual line: its Code is its first text cell, and says no total
+    texts = [f if f.__class__ is str and f and not f.isspace() else "\x01" for f in firsts]
+    joined = "\x00".join(texts)
+    flagged = [m.start() for m in _TOTAL_OR_ODD.finditer(joined)]
+    if not flagged:
+        return []
+    starts = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    others = np.unique(np.searchsorted(starts, flagged, side="right")).tolist()
+    found: list[int] = []
+    for k in others:
+        if k == 0:
+            continue
         for value in rows[k]:
             if value.__class__ is str and value.strip():
                 says_total = "otal" in value or "OTAL" in value
