@@ -23,6 +23,7 @@ from prodsheets.cells import parse_money
 from prodsheets.config import Config
 from prodsheets.currency import likeliest
 from prodsheets.errors import UsageError
+from prodsheets.safe_text import printable
 from prodsheets.tables import (
     header_text,
     look_alike,
@@ -116,7 +117,9 @@ class Proposal:
         if unplaced:
             out += ["", "# What adopt could not place"]
             out += [f"# - {note}" for note in unplaced]
-        return "\n".join(out) + "\n"
+        # a comment quotes the workbook's own text: never a control character (TOML refuses
+        # them, a terminal obeys them); values are JSON-escaped strings already
+        return "\n".join(printable(line) if "#" in line else line for line in out) + "\n"
 
 
 def _key(name: str) -> str:

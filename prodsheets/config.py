@@ -7,9 +7,9 @@ settings nobody chose, so every unknown key or wrong kind of value is a ``Config
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
+from prodsheets.files import is_home_path, path_problem, read_toml
 from prodsheets.issues import RULES
 from prodsheets.rule_sets import RuleSets, parse_rule_sets
 from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
@@ -58,13 +59,14 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
     explicit = path is not None
     where = Path(path) if path is not None else Path(DEFAULT_CONFIG)
     data: dict[str, Any] = {}
-    if where.exists():
-        try:
-            data = tomllib.loads(where.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"The config file {where} cannot be read: {exc}.") from exc
-    elif explicit:
-        raise ConfigError(f"The config file {where} does not exist.")
+    try:
+        data = read_toml(where, what=f"The config file {where}", error=ConfigError)
+    except FileNotFoundError as exc:
+        problem = path_problem(where)
+        if problem:
+            raise ConfigError(f"The config file {where} cannot be read: {problem}.") from exc
+        if explicit:
+            raise ConfigError(f"The config file {where} does not exist.") from exc
     config = resolve_paths(parse_config(data, source=str(where)), where.parent)
     if not config.workbook and env.get("PRODSHEETS_WORKBOOK"):
         config = replace(config, workbook=env["PRODSHEETS_WORKBOOK"])
@@ -209,7 +211,7 @@ def resolve_paths(config: Config, folder: Path) -> Config:
         if not value or (key == "workbook" and _names_google(value)):
             continue
         path = Path(value)
-        if not path.is_absolute() and not value.startswith("~/"):
+        if not path.is_absolute() and not is_home_path(value):
             changes[key] = str(folder / path)
     return replace(config, **changes) if changes else config
 
@@ -251,6 +253,25 @@ class _Reader:
 
     def number(self, table: dict[str, Any], key: str, prefix: str = "") -> Decimal:
         value = table[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"{self.source}: {prefix}{key} must be a number of 0 or more.")
+        most = NUMBER_LIMITS.get(f"{prefix}{key}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)  # nan and inf are TOML numbers, but no setting's
+            or value < 0
+            or (most is not None and value > most)
+        ):
+            within = f" and at most {most:g}" if most is not None else ""
+            raise ConfigError(
+                f"{self.source}: {prefix}{key} must be a number of 0 or more{within}, "
+                f"not {value!r}."
+            )
         return Decimal(str(value))
+
+
+# The largest sensible value of each numeric setting: beyond it a value is a typing slip that
+# would hang a run (retries for days) or overflow a date.
+NUMBER_LIMITS: dict[str, float] = {
+    "google.retry_seconds": 3600.0,  # a nightly job gives up within the hour
+    "thresholds.min_turnaround_hours": 8760.0,  # a year
+}

@@ -22,8 +22,10 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
 from __future__ import annotations
 
 import email.utils
+import functools
 import json as jsonlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -38,6 +40,7 @@ from gspread.http_client import HTTPClient
 from requests import Response
 
 from prodsheets.errors import WorkbookError
+from prodsheets.safe_text import without_credentials
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 GOOGLE_SIGN_IN = "oauth2.googleapis.com"  # the host of a service-account key's token_uri
@@ -107,9 +110,22 @@ class Attempts:
         if retry_after is not None:
             delay = max(delay, retry_after)
         if delay > self.left():
+            if retry_after is not None and retry_after > self.left():
+                raise WorkbookError(self.told_to_wait(reason, retry_after))
             raise WorkbookError(self.give_up(reason))
         self.count += 1
         self.sleep(delay)
+
+    def told_to_wait(self, reason: str, retry_after: float) -> str:
+        """The sentence when the server asks for a wait longer than the time left: we stop
+        at once rather than wait, and say so (not that we kept trying)."""
+        what = "for quota reasons (HTTP 429)" if reason == "429" else f"(HTTP {reason})"
+        return (
+            f"Google Sheets refused a request {what} and asked to wait {retry_after:g} "
+            f"seconds, longer than the {self.left():.0f} seconds left of retry_seconds "
+            f"({self.budget:g}), so prodsheets stopped without waiting; run again later, or "
+            "raise retry_seconds in prodsheets.toml."
+        )
 
     def give_up(self, reason: str) -> str:
         """The one sentence a person reads when retries ran out."""
@@ -132,7 +148,7 @@ def give_up_sentence(
     ``"sign-in unreachable"`` / ``"sign-in silent"`` (it could not be reached / gave no
     answer), ``"connection"`` or ``"silent"`` (the same for the Sheets API)."""
     seconds = f"{budget:g} second" + ("" if budget == 1 else "s")
-    where = endpoint or GOOGLE_SHEETS
+    where = without_credentials(endpoint) if endpoint else GOOGLE_SHEETS
     no_token = "so no access token could be had (the credentials were not refused)"
     if reason == "429":
         return (
@@ -266,7 +282,8 @@ class RetryingHTTPClient(HTTPClient):
         attempts = self.attempts()
         while True:
             try:
-                response = self.session.request(
+                send = functools.partial(
+                    self.session.request,
                     method=method,
                     url=url,
                     params=params,
@@ -275,6 +292,7 @@ class RetryingHTTPClient(HTTPClient):
                     headers=headers,
                     timeout=attempts.timeout(),
                 )
+                response = within(attempts.silence, send)
             except RefreshError as refused:
                 # google-auth marks a token endpoint that is down or busy (5xx, 429) as
                 # retryable: the key is fine and nothing was sent to Sheets, so try again
@@ -304,6 +322,30 @@ class RetryingHTTPClient(HTTPClient):
                 # A 429 is a refusal before any work; a 5xx may come after the write applied.
                 raise WriteInDoubt(str(status), wait_at_least)
             attempts.wait("429" if status == 429 else str(status), wait_at_least)
+
+
+def within(seconds: float, call: Callable[[], Response]) -> Response:
+    """``call()``, or ``ReadTimeout`` once ``seconds`` have gone by without its answer being
+    complete: requests' timeouts bound each socket read, so a proxy that sends one byte every
+    few seconds would otherwise hold a run forever. The call goes on in a thread of its own,
+    left behind (the run gives up or tries afresh)."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["answer"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["fault"] = exc
+
+    worker = threading.Thread(target=work, name="prodsheets-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise requests.exceptions.ReadTimeout(f"no complete answer within {seconds:g} seconds")
+    if "fault" in box:
+        raise box["fault"]
+    answer: Response = box["answer"]
+    return answer
 
 
 def configured_client(
