@@ -223,22 +223,28 @@ def cli() -> None:
     """
 
 
-@cli.command(short_help="Lay out a new workbook's source tabs.")
+@cli.command(short_help="Lay out the source tabs a workbook lacks.")
 @click.argument("workbook", required=False)
 @click.option("--example", is_flag=True, help="Fill in a realistic sample production.")
-@click.option("--force", is_flag=True, help="Replace an existing file or tab.")
+@click.option(
+    "--force", is_flag=True, help="Go ahead even if Excel or LibreOffice seems to have it open."
+)
 @common_options
 def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
-    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs, and the
+    """Lay out the Departments, Schedule, Budget and Vendors tabs a workbook lacks, and the
     optional Crew and Equipment tabs (left empty, they change no check).
 
     Headers are bold and frozen, columns sized, dropdowns offered for every fixed list, for
-    Department and Vendor and for a person's Rule Set, dates and money formatted. An
-    existing file or tab is never overwritten without --force.
+    Department and Vendor and for a person's Rule Set, dates and money formatted. A new
+    workbook is created; in one that exists only the missing tabs are added: every tab,
+    chart, image, table and macro already in it stays exactly as it was, and a tab that is
+    there is left alone. No flag deletes anything (--force only overrides the open-in-Excel
+    check).
 
     \b
     Example:
         prodsheets init show.xlsx --example
+        prodsheets init our-show.xlsm      # adds only the tabs it lacks
     """
     run = _run(options)
     with plain_failures(run):
@@ -247,6 +253,9 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
         if not run.quiet:
             tabs = ", ".join(written) if written else "nothing (every tab was already there)"
             say(printable(f"Laid out {tabs} in {location}."))
+            kept = [t for t in pipeline.source_names(config) if t not in written]
+            if kept:
+                say(printable(f"Left as they are (already there): {', '.join(kept)}."))
             again = "".join(
                 f" {flag} {shlex.quote(value)}"
                 for flag, value in (("--config", run.config_path), ("--template", run.template))
@@ -257,6 +266,40 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
                     f"Next: type into it, then run: prodsheets sync {shlex.quote(location)}{again}"
                 )
             )
+
+
+@cli.command(short_help="Propose the prodsheets.toml for a workbook you already keep.")
+@click.argument("workbook", required=False)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Save it as prodsheets.toml beside the workbook (never over an existing file).",
+)
+@common_options
+def adopt(workbook: str | None, write: bool, **options: Any) -> None:
+    """Look at a workbook prodsheets did not lay out and print the prodsheets.toml that maps it.
+
+    It says which of your tabs is Departments, Schedule, Budget and Vendors, which of your
+    headers is which column (exact names and aliases need nothing; close spellings such as
+    "Amount Spent" for Actual are mapped under [columns.Budget]), which row holds the headers
+    when a title sits above them, and the date order and currency the cells show. What it
+    could not place is listed at the end, with the reason. Nothing in the workbook changes.
+
+    \b
+    Example:
+        prodsheets adopt "Spring tour.xlsx" --write
+        prodsheets validate --config prodsheets.toml
+    """
+    from prodsheets.adopt import adopt as propose_config
+
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        text, saved = propose_config(location, config=config, write=write)
+        say(text.rstrip("\n"))
+        if saved is not None and not run.quiet:
+            next_step = f"prodsheets validate --config {shlex.quote(str(saved))}"
+            say(printable(f"Saved {saved}. Next: {next_step}"), err=True)
 
 
 @cli.command()

@@ -19,7 +19,7 @@ from prodsheets.errors import ConfigError
 from prodsheets.figures import Figures, compute_figures
 from prodsheets.issues import Issue, apply_severities, count, sort_issues
 from prodsheets.rule_sets import RuleSets, check_default
-from prodsheets.tables import Table, read_tables
+from prodsheets.tables import Table, production_currency, read_tables
 from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS, Template, load_template
 
 Progress = Callable[[str], None]
@@ -146,7 +146,7 @@ def sync(
     now: dt.datetime | None = None,
 ) -> Result:
     """Check the workbook and write the summary tabs back in one atomic step."""
-    from prodsheets.summary import build_summary
+    from prodsheets.summary import adoption_notes, build_summary
 
     workbook = open_workbook(location, config, force=force)
     result = check_workbook(
@@ -167,6 +167,9 @@ def sync(
         as_of=result.as_of,
         synced_at=synced_at,
         workbook=location,
+    )
+    result.summary = adoption_notes(
+        result.summary, result.tables, currency=production_currency(result.tables)
     )
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")

@@ -678,3 +678,33 @@ def _shown_length(value: SummaryValue, fmt: Format) -> int:
     if isinstance(value, int):
         return len(f"{value:,}")
     return len(str(value))
+
+
+# --- What a workbook prodsheets did not lay out leaves unsaid ---------------------------------
+
+
+def adoption_notes(
+    summary: list[SummaryTable], tables: dict[str, Table], *, currency: str
+) -> list[SummaryTable]:
+    """The summary tabs with the production's currency in their money formats, the Summary
+    naming it and the checks that did not run for want of a column, and the Schedule Report
+    listing the items left unscheduled by a placeholder ("TBC") in Start or End."""
+    from prodsheets.coverage import checks_not_run, unscheduled
+
+    out = []
+    for table in summary:
+        rows = list(table.rows)
+        styles, formats = dict(table.styles), dict(table.row_formats)
+        if table.title == SUMMARY:
+            if currency:
+                rows.append(("Currency", currency))
+            rows += [(f"Not checked: {checks}", why) for checks, why in checks_not_run(tables)]
+        elif table.title == SCHEDULE_REPORT and (waiting := unscheduled(tables)):
+            width = len(table.columns)
+            rows.append((None,) * width)
+            styles[len(rows)] = RowStyle.SECTION
+            formats[len(rows)] = (_TEXT,) * width
+            rows.append(("Unscheduled", "", "Cell", "Item", "Task", "Why"))
+            rows += [("", "", cell, item, task, why) for cell, item, task, why in waiting]
+        out.append(replace(table, rows=rows, styles=styles, row_formats=formats, currency=currency))
+    return out

@@ -126,6 +126,8 @@ class SummaryTable:
     # Rows whose cells follow their own formats, e.g. a section with other columns:
     # index into rows -> formats for that row's cells (overrides ``columns``' formats).
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+    # ISO 4217 code the money cells are in, shown by their number format ("" shows none)
+    currency: str = ""
     # Rows whose budget is in trouble (OVER or AT_RISK), for the backends' conditional
     # formats: said here, never re-derived from what the cells read.
     status: dict[int, RowStyle] = field(default_factory=dict)
@@ -192,6 +194,8 @@ class Workbook(Protocol):
         ...
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
-        """Create the source tabs (``init``). Never overwrites an existing file or tab unless
-        ``force``; raises ``AlreadyExists`` instead. Returns the titles it wrote."""
+        """Create the source tabs the workbook lacks (``init``), in a new file or beside
+        everything already there, which stays as it was; a tab that exists is left alone
+        whatever ``force`` says (it only overrides the lock-file check). Returns the titles
+        it wrote."""
         ...

@@ -46,8 +46,8 @@ from prodsheets.backends.base import (
 from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
 from prodsheets.config import Config
+from prodsheets.currency import money_pattern
 from prodsheets.errors import (
-    AlreadyExists,
     NotOwnedError,
     WorkbookChanged,
     WorkbookError,
@@ -183,21 +183,14 @@ class GoogleWorkbook:
         self._seen = None
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
+        # a tab that is there is left as it is, whatever ``force`` says: init only adds
         sheets = self._fetch_sheets()
-        existing = {s.key: s for s in sheets}
-        plan: list[tuple[Sheet | None, LayoutTab]] = []
-        skipped: list[str] = []
-        for tab in tabs:
-            found = existing.get(tab.title.casefold())
-            if found is not None and not force:
-                skipped.append(found.title)
-                continue
-            plan.append((found, tab))
+        existing = {normalise(s.title) for s in sheets}
+        plan: list[tuple[Sheet | None, LayoutTab]] = [
+            (None, tab) for tab in tabs if normalise(tab.title) not in existing
+        ]
         if not plan:
-            raise AlreadyExists(
-                f"{self.location} already has the tabs {', '.join(skipped)}; "
-                "use --force to replace them."
-            )
+            return []
 
         def requests_for(now: list[Sheet]) -> list[Request]:
             # New tabs that are there now came from a write we lost the answer to (it is all or
@@ -590,12 +583,21 @@ def _row_data(headers: Sequence[str], rows: Sequence[Sequence[SummaryValue]]) ->
     return [header] + [{"values": [cell_data(v) for v in row]} for row in rows]
 
 
-def _number_format(sheet_id: int, rows: tuple[int, int], col: int, look: Format) -> Request:
+def number_format(look: Format, currency: str = "") -> dict[str, str]:
+    """The Sheets numberFormat of ``look``; money shows the production's currency if known."""
+    if look is Format.MONEY and currency:
+        return {"type": "CURRENCY", "pattern": money_pattern(currency)}
+    return NUMBER_FORMATS[look]
+
+
+def _number_format(
+    sheet_id: int, rows: tuple[int, int], col: int, look: Format, currency: str = ""
+) -> Request:
     """The number format of ``look`` on rows ``rows`` (0-based, end excluded) of a column."""
     return {
         "repeatCell": {
             "range": _grid(sheet_id, rows, (col, col + 1)),
-            "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
+            "cell": {"userEnteredFormat": {"numberFormat": number_format(look, currency)}},
             "fields": "userEnteredFormat.numberFormat",
         }
     }
@@ -633,7 +635,9 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
             while end < count and table.format_of(end, col) == look:
                 end += 1
             if look in NUMBER_FORMATS:
-                requests.append(_number_format(sheet_id, (start + 1, end + 1), col, look))
+                requests.append(
+                    _number_format(sheet_id, (start + 1, end + 1), col, look, table.currency)
+                )
             start = end
     return requests
 
