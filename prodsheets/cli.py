@@ -20,7 +20,7 @@ import click
 from prodsheets import __version__, pipeline
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
-from prodsheets.render import render, summary_line
+from prodsheets.render import render, render_changes, summary_line
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
 
@@ -127,6 +127,15 @@ AS_OF = click.option(
 )
 
 
+SINCE = click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Compare with the last sync on or before this date (YYYY-MM-DD), as the History "
+    "tab remembers it. Default: the previous sync.",
+)
+
+
 def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -209,15 +218,23 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
     help="json for scripts, markdown for notes, github for GitHub Actions annotations.",
 )
 @AS_OF
+@SINCE
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common_options
 def validate(
-    workbook: str | None, fmt: str, as_of: dt.datetime | None, strict: bool, **options: Any
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    strict: bool,
+    **options: Any,
 ) -> None:
     """Check every entry and list what is wrong; writes nothing.
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
-    with --strict): made for a nightly job.
+    with --strict): made for a nightly job. With --format json, once the workbook has been
+    synced, each issue says whether it is new since the previous sync (or --since) or has
+    been open since a date.
 
     \b
     Example:
@@ -227,7 +244,11 @@ def validate(
     with plain_failures(run):
         config, location = run.config(workbook)
         result = pipeline.validate(
-            location, config=config, as_of=_as_of(as_of), progress=run.progress()
+            location,
+            config=config,
+            as_of=_as_of(as_of),
+            since=_as_of(since),
+            progress=run.progress(),
         )
     _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
@@ -243,9 +264,19 @@ def validate(
     help="json for scripts, markdown for notes.",
 )
 @AS_OF
+@SINCE
 @common_options
-def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options: Any) -> None:
+def report(
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    **options: Any,
+) -> None:
     """Show the cost report, schedule and vendor figures and every issue; writes nothing.
+
+    Once the workbook has been synced, --format json also gives each department and category
+    its Previous EFC and Movement since the previous sync (or --since), and the changes.
 
     \b
     Example:
@@ -255,7 +286,11 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
     with plain_failures(run):
         config, location = run.config(workbook)
         result = pipeline.validate(
-            location, config=config, as_of=_as_of(as_of), progress=run.progress()
+            location,
+            config=config,
+            as_of=_as_of(as_of),
+            since=_as_of(since),
+            progress=run.progress(),
         )
     _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
@@ -267,15 +302,22 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
     "--force", is_flag=True, help="Write even if Excel or LibreOffice seems to have the file open."
 )
 @AS_OF
+@SINCE
 @common_options
 def sync(
-    workbook: str | None, dry_run: bool, force: bool, as_of: dt.datetime | None, **options: Any
+    workbook: str | None,
+    dry_run: bool,
+    force: bool,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    **options: Any,
 ) -> None:
     """Check the workbook and write the summary tabs back into it.
 
-    Writes Summary, Budget Variance, Schedule Report, Vendor Report and Issues in one step,
-    creating them where absent. Never writes into a tab you made: if one of yours has a
-    summary tab's name, nothing is written.
+    Writes Summary, Budget Variance, Schedule Report, Vendor Report, Changes and Issues in one
+    step, creating them where absent, and records what it saw in the hidden History tab, from
+    which the next sync shows the Previous EFC, the Movement and the Changes. Never writes
+    into a tab you made: if one of yours has a summary tab's name, nothing is written.
 
     \b
     Example:
@@ -288,6 +330,7 @@ def sync(
             location,
             config=config,
             as_of=_as_of(as_of),
+            since=_as_of(since),
             dry_run=dry_run,
             force=force,
             progress=run.progress(),
@@ -298,6 +341,50 @@ def sync(
     else:
         done = f"Wrote {', '.join(result.written)} to {location}."
     _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
+
+
+@cli.command(short_help="What changed since the previous sync; writes nothing.")
+@click.argument("workbook", required=False)
+@SINCE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json for scripts, markdown for notes.",
+)
+@AS_OF
+@common_options
+def changes(
+    workbook: str | None,
+    since: dt.datetime | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    **options: Any,
+) -> None:
+    """List what changed since the previous sync (or --since): budget lines added, removed
+    and re-estimated (EFC old -> new), schedule items added, cancelled, moved or with people
+    added or removed, and issues new and resolved. Writes nothing; exits 0 whatever it finds.
+
+    The History tab that every sync keeps is what it compares with: a workbook never synced
+    has no history yet.
+
+    \b
+    Example:
+        prodsheets changes show.xlsx --since 2026-03-02 --format markdown
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        result = pipeline.validate(
+            location,
+            config=config,
+            as_of=_as_of(as_of),
+            since=_as_of(since),
+            progress=run.progress(),
+        )
+    click.echo(render_changes(result, fmt))
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ class Config:
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
     tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
+    history_max_rows: int = 250_000  # [history] max_rows: past it the oldest syncs are folded
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -79,6 +80,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "thresholds",
             "rules",
             "tabs",
+            "history",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -133,6 +135,16 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
 
     tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
+
+    history = reader.table(top.get("history", {}), "history", {"max_rows"})
+    if "max_rows" in history:
+        rows = history["max_rows"]
+        if isinstance(rows, bool) or not isinstance(rows, int) or not 100 <= rows <= 5_000_000:
+            raise ConfigError(
+                f"{source}: history.max_rows must be a whole number from 100 to 5000000 "
+                "(the History tab's rows before the oldest syncs are folded)."
+            )
+        values["history_max_rows"] = rows
     return Config(**values)
 
 

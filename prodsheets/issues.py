@@ -96,6 +96,11 @@ RULES: dict[str, Rule] = {
             Severity.WARNING,
             "Insurance Expires is before the last scheduled End",
         ),
+        Rule(
+            "history.damaged",
+            Severity.WARNING,
+            "a row of the owned History tab that does not parse (skipped, never trusted)",
+        ),
     ]
 }
 

@@ -101,6 +101,8 @@ class SummaryTable:
     # Rows whose cells follow their own formats, e.g. a section with other columns:
     # index into rows -> formats for that row's cells (overrides ``columns``' formats).
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+    # Kept out of sight (the History log): people need not see it, nothing stops them.
+    hidden: bool = False
 
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)

@@ -430,7 +430,7 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
                 {
                     "updateSheetProperties": {
                         "properties": _summary_props(sheet_id, table),
-                        "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount,"
+                        "fields": "title,hidden,gridProperties(rowCount,columnCount,frozenRowCount,"
                         "frozenColumnCount)",
                     }
                 }
@@ -465,7 +465,9 @@ def write_requests(
 
 def shorten(tables: Sequence[SummaryTable], excess: int) -> list[SummaryTable]:
     """The tables with enough rows of the longest one left out to save ``excess`` bytes."""
-    longest = max(range(len(tables)), key=lambda i: len(tables[i].rows))
+    # never the History log (hidden): cutting it would lose what movement is computed from
+    shown = [i for i, t in enumerate(tables) if not t.hidden] or list(range(len(tables)))
+    longest = max(shown, key=lambda i: len(tables[i].rows))
     table = tables[longest]
     cut = len(table.rows)
     excess += 2_000  # room for the note row
@@ -527,6 +529,7 @@ def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
     return {
         "sheetId": sheet_id,
         "title": table.title,
+        "hidden": table.hidden,
         "gridProperties": {
             "rowCount": len(table.rows) + 2,
             "columnCount": columns,
