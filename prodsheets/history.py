@@ -39,6 +39,7 @@ HISTORY = "History"
 COLUMNS = ("Synced At", "As Of", "Tab", "Key", "Field", "Old", "New")
 SYNC, BASELINE = "(sync)", "(baseline)"  # the Tab of a marker row; a baseline is folded syncs
 ADDED, REMOVED = "(added)", "(removed)"  # the Field of a row adding or removing a whole record
+PARTIAL = "partial"  # the New of a marker whose sync left records for the next syncs
 BUDGET, SCHEDULE, ISSUES = "Budget", "Schedule", "Issues"
 # What is tracked per record. EFC is money; Start, End and Due are dates or date-times.
 TRACKED: dict[str, tuple[str, ...]] = {
@@ -72,6 +73,9 @@ class Sync:
     synced_at: dt.datetime
     as_of: dt.date
     baseline: bool = False
+    # Some records were not written yet (a workbook too large for one write on this
+    # backend): they are recorded at the next syncs, and until then count as unknown.
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Log:
     syncs: list[Sync] = field(default_factory=list)
     changes: list[list[Change]] = field(default_factory=list)
     damaged: list[Issue] = field(default_factory=list)
+    exact: bool = False  # the tab holds just what ``log_rows`` writes: it can be appended to
 
     @property
     def rows(self) -> int:
@@ -109,8 +114,10 @@ class Recorded:
     state: State = field(default_factory=lambda: {tab: {} for tab in TRACKED})
     since: dict[tuple[str, str], dt.date] = field(default_factory=dict)
     revision: dict[str, int] = field(default_factory=dict)
+    partial: bool = False  # the last sync applied left records unrecorded
 
     def apply(self, sync: Sync, changes: Sequence[Change]) -> None:
+        self.partial = sync.partial
         touched: set[str] = set()
         for change in changes:
             records = self.state[change.tab]
@@ -161,7 +168,7 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
         if problem:
             log.damaged.append(_damaged(title, number, problem, raw))
             continue
-        synced_at, as_of, tab, change = parsed
+        synced_at, as_of, tab, change, partial = parsed
         if change is None:  # a marker
             if log.syncs and synced_at < log.syncs[-1].synced_at:
                 log.damaged.append(
@@ -175,7 +182,7 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
                 continue
             if current is not None:
                 replay.apply(log.syncs[-1], current)
-            sync = Sync(synced_at, as_of, baseline=tab == BASELINE)
+            sync = Sync(synced_at, as_of, baseline=tab == BASELINE, partial=partial)
             log.syncs.append(sync)
             current = []
             log.changes.append(current)
@@ -194,7 +201,19 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
             log.damaged.append(_damaged(title, number, problem, raw))
             continue
         current.append(change)
+    if not log.damaged:
+        written = [_texts(row) + [""] * (len(COLUMNS) - len(row)) for row in rows[1:]]
+        log.exact = written == [list(row) for row in log_rows(log)]
     return log
+
+
+def appendable(old: Log, new: Log) -> int:
+    """How many of ``new``'s rows the History tab holds already, exactly so (0: rewrite it)."""
+    if not old.exact or len(new.syncs) != len(old.syncs) + 1:
+        return 0
+    if old.syncs and new.syncs[0] != old.syncs[0]:
+        return 0
+    return old.rows
 
 
 def _texts(row: Sequence[RawCell]) -> list[str]:
@@ -203,9 +222,9 @@ def _texts(row: Sequence[RawCell]) -> list[str]:
 
 def _parse_row(
     raw: Sequence[RawCell],
-) -> tuple[str, tuple[dt.datetime, dt.date, str, Change | None]]:
+) -> tuple[str, tuple[dt.datetime, dt.date, str, Change | None, bool]]:
     """("", parsed) or (why it does not parse, ...)."""
-    nothing = (dt.datetime.min, dt.date.min, "", None)
+    nothing = (dt.datetime.min, dt.date.min, "", None, False)
     if len(raw) > len(COLUMNS) and any(v not in (None, "") for v in raw[len(COLUMNS) :]):
         return "it has cells past the New column", nothing
     if any(v is not None and not isinstance(v, str) for v in raw):
@@ -219,9 +238,9 @@ def _parse_row(
     if not _DATE_TEXT.fullmatch(as_of_text):
         return "its As Of is not an ISO date", nothing
     if tab in (SYNC, BASELINE):
-        if key or name or old or new:
-            return "a sync marker has nothing in Key, Field, Old or New", nothing
-        return "", (synced_at, as_of, tab, None)
+        if key or name or old or new not in ("", PARTIAL):
+            return "a sync marker has nothing in Key, Field or Old", nothing
+        return "", (synced_at, as_of, tab, None, new == PARTIAL)
     fields = TRACKED.get(tab)
     if fields is None:
         return f"its Tab {tab!r} is not one the history tracks", nothing
@@ -252,7 +271,7 @@ def _parse_row(
             return f"its {name} value is not one prodsheets writes", nothing
     else:
         return f"its Field {name!r} is not one the history tracks for {tab}", nothing
-    return "", (synced_at, as_of, tab, Change(tab, key, name, old, new))
+    return "", (synced_at, as_of, tab, Change(tab, key, name, old, new), False)
 
 
 def _valid(name: str, value: str) -> bool:
@@ -525,19 +544,48 @@ def _record_text(record: Mapping[str, str]) -> str:
 
 
 def record_sync(
-    log: Log, now: Snapshot, *, synced_at: dt.datetime, as_of: dt.date, max_rows: int
+    log: Log,
+    now: Snapshot,
+    *,
+    synced_at: dt.datetime,
+    as_of: dt.date,
+    max_rows: int,
+    added_bytes: int | None = None,
 ) -> Log:
     """The log with this sync appended (a marker, then what changed since the last sync),
-    the oldest syncs folded into one baseline when it grows past ``max_rows`` rows."""
+    the oldest syncs folded into one baseline when it grows past ``max_rows`` rows.
+
+    ``added_bytes`` bounds the records added in one sync (about that many bytes of text),
+    for a backend whose one write is bounded: the rest are added at the next syncs, and the
+    marker says the sync is partial."""
     last = replay(log)
     latest = log.syncs[-1].synced_at if log.syncs else None
     when = synced_at if latest is None or synced_at > latest else latest + dt.timedelta(seconds=1)
-    sync = Sync(when, as_of)
     changes = changes_between(last.state, now)
+    partial = False
+    if added_bytes is not None:
+        kept: list[Change] = []
+        room = added_bytes
+        for change in changes:
+            if change.field == ADDED:
+                size = row_bytes(change)
+                if size > room:
+                    partial = True
+                    continue
+                room -= size
+            kept.append(change)
+        changes = kept
+    sync = Sync(when, as_of, partial=partial)
     grown = Log(
         syncs=[*log.syncs, sync], changes=[*log.changes, changes], damaged=list(log.damaged)
     )
     return fold(grown, max_rows)
+
+
+def row_bytes(change: Change) -> int:
+    """About how many bytes a row takes in a write: its text, quoted, and a cell's framing."""
+    cells = (change.tab, change.key, change.field, change.old, change.new)
+    return sum(len(json.dumps(v, ensure_ascii=False)) for v in cells) + 45 * len(COLUMNS)
 
 
 def fold(log: Log, max_rows: int) -> Log:
@@ -569,7 +617,10 @@ def fold(log: Log, max_rows: int) -> Log:
                 extra[_REVISION] = str(recorded.revision.get(key, 0))
             rows.append(Change(tab, key, ADDED, "", _record_text(extra)))
     return Log(
-        syncs=[Sync(base.synced_at, base.as_of, baseline=True), *log.syncs[chosen + 1 :]],
+        syncs=[
+            Sync(base.synced_at, base.as_of, baseline=True, partial=base.partial),
+            *log.syncs[chosen + 1 :],
+        ],
         changes=[rows, *log.changes[chosen + 1 :]],
         damaged=list(log.damaged),
     )
@@ -581,7 +632,8 @@ def log_rows(log: Log) -> list[tuple[str, ...]]:
     for sync, changes in zip(log.syncs, log.changes, strict=True):
         synced = sync.synced_at.isoformat(timespec="seconds")
         as_of = sync.as_of.isoformat()
-        rows.append((synced, as_of, BASELINE if sync.baseline else SYNC, "", "", "", ""))
+        marker = BASELINE if sync.baseline else SYNC
+        rows.append((synced, as_of, marker, "", "", "", PARTIAL if sync.partial else ""))
         rows += [(synced, as_of, c.tab, c.key, c.field, c.old, c.new) for c in changes]
     return rows
 
@@ -762,6 +814,8 @@ def compare(
         return Comparison(log, None, None, Digest(None, [], [], []), {})
     recorded = replay(log, since)
     sync = log.syncs[since]
+    if recorded.partial:  # what that sync did not record yet is unknown, not new
+        now = _known_then(recorded.state, now)
     open_since = {
         key: recorded.since.get((ISSUES, key), sync.as_of) for key in recorded.state[ISSUES]
     }
@@ -772,6 +826,18 @@ def compare(
         digest_between(recorded, now, tables, issues, sync),
         open_since,
     )
+
+
+def _known_then(recorded: State, now: Snapshot) -> Snapshot:
+    """``now`` without the records a partial sync had not recorded yet (made unknown)."""
+    state: State = {}
+    unknown: dict[str, set[str]] = {}
+    for tab in TRACKED:
+        then = recorded.get(tab, {})
+        records = now.state.get(tab, {})
+        state[tab] = {k: r for k, r in records.items() if k in then}
+        unknown[tab] = set(now.unknown.get(tab, set())) | {k for k in records if k not in then}
+    return Snapshot(state, unknown)
 
 
 def _cents(text: str | None) -> int | None:

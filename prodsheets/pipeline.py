@@ -190,18 +190,23 @@ def sync(
         synced_at=synced_at,
         workbook=location,
         compared=result.compared,
-        log=history.record_sync(
-            result.log,
-            result.snapshot,
-            synced_at=synced_at,
-            as_of=result.as_of,
-            max_rows=config.history_max_rows,
+        log=(
+            log := history.record_sync(
+                result.log,
+                result.snapshot,
+                synced_at=synced_at,
+                as_of=result.as_of,
+                max_rows=config.history_max_rows,
+                added_bytes=getattr(workbook, "history_bytes", None),
+            )
         ),
+        kept=history.appendable(result.log, log),
     )
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")
         workbook.write(result.summary)
-        result.written = [table.title for table in result.summary]
+        left_out = getattr(workbook, "left_out", ())
+        result.written = [t.title for t in result.summary if t.title not in left_out]
     return result
 
 

@@ -61,6 +61,7 @@ def build_summary(
     workbook: str,
     compared: Comparison | None = None,
     log: Log | None = None,
+    kept: int = 0,
 ) -> list[SummaryTable]:
     """The owned tabs, in the order they appear in the workbook; with ``log`` (what the
     History holds after this sync) also Changes and the hidden History, and with ``compared``
@@ -78,7 +79,7 @@ def build_summary(
         built.append(changes_tab(compared.digest if compared is not None else None))
     built.append(issues_tab(issues))
     if log is not None:
-        built.append(history_tab(log))
+        built.append(history_tab(log, kept=kept))
     return built
 
 
@@ -639,12 +640,14 @@ def changes_tab(digest: Digest | None) -> SummaryTable:
     )
 
 
-def history_tab(log: Log) -> SummaryTable:
-    """The change log, hidden, every cell text (it must read back exactly)."""
+def history_tab(log: Log, *, kept: int = 0) -> SummaryTable:
+    """The change log, hidden, every cell text (it must read back exactly); its first
+    ``kept`` rows are in the tab already."""
     columns = tuple(SummaryColumn(name, _TEXT, 20) for name in HISTORY_COLUMNS)
     return SummaryTable(
         title=HISTORY,
         columns=columns,
         rows=list(log_rows(log)),
         hidden=True,
+        kept=kept,
     )

@@ -103,6 +103,9 @@ class SummaryTable:
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
     # Kept out of sight (the History log): people need not see it, nothing stops them.
     hidden: bool = False
+    # The first ``kept`` rows are in the tab already, exactly so (an append-only log): a
+    # backend may send only the rows after them, so a long log costs little to extend.
+    kept: int = 0
 
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)
