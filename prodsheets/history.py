@@ -358,13 +358,17 @@ def replay(log: Log, upto: int | None = None) -> Recorded:
     return recorded
 
 
-def baseline_index(log: Log, since: dt.date | None = None) -> int | None:
-    """The sync to compare against: the last one, or the last whose As Of is on or before
-    ``since``; None when the log has none such."""
-    if since is None:
-        return len(log.syncs) - 1 if log.syncs else None
-    found = [n for n, sync in enumerate(log.syncs) if sync.as_of <= since]
-    return found[-1] if found else None
+def baseline_index(log: Log, *, as_of: dt.date, since: dt.date | None = None) -> int | None:
+    """The sync to compare against: with ``since``, the last whose As Of is on or before it
+    (None when there is none); else the previous sync, the last one dated before ``as_of``
+    (so that syncing twice in a day still compares with the day before), else the first."""
+    if since is not None:
+        found = [n for n, sync in enumerate(log.syncs) if sync.as_of <= since]
+        return found[-1] if found else None
+    if not log.syncs:
+        return None
+    before = [n for n, sync in enumerate(log.syncs) if sync.as_of < as_of]
+    return before[-1] if before else 0
 
 
 # --- what the workbook holds now -----------------------------------------------------------

@@ -103,7 +103,7 @@ def check_workbook(
     now = history.snapshot(tables, figures, issues)
     compared = None
     if log.syncs:
-        baseline = history.baseline_index(log, since)
+        baseline = history.baseline_index(log, as_of=as_of, since=since)
         if baseline is None:
             first = log.syncs[0].as_of.isoformat()
             raise UsageError(
