@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from tests.backends import GoogleHome
 from tests.workbooks import clean_production, column, d, set_cell
 
 Tabs = dict[str, list[list[Any]]]
@@ -369,3 +370,78 @@ def test_a_workbook_without_history_keeps_its_figures_and_issues(home: Any, run_
             for r in after["budget"][key]
         ] == before["budget"][key]
     assert all(r["movement"] == "0.00" for r in after["budget"]["by_department"])
+
+
+def test_google_history_costs_three_calls_and_grows_by_appending(
+    sheets_server: Any, tmp_path: Any, run_cli: Any
+) -> None:
+    google = GoogleHome(tmp_path, sheets_server)
+    tabs = clean_production()
+    for n in range(3_000):  # more than one 2 MB update can record at once
+        tabs["Budget"].append(
+            [f"X-{n:04}", "Set", "Other", f"Item {n}", None, 100, n % 7, 0, 1, None]
+        )
+    location = google.make(tabs)
+    key = location.removeprefix("gsheets:")
+    calls = [
+        ("GET", f"/v4/spreadsheets/{key}"),
+        ("GET", f"/v4/spreadsheets/{key}/values:batchGet"),
+        ("POST", f"/v4/spreadsheets/{key}:batchUpdate"),
+    ]
+    sizes = []
+    for day in ("2026-03-01", "2026-03-02"):
+        sheets_server.calls.clear()
+        assert run_cli("sync", location, "--as-of", day).exit_code == 0
+        made = [c for c in sheets_server.calls if c["path"].startswith("/v4/")]
+        assert [(c["method"], c["path"]) for c in made] == calls
+        # the one batchGet reads the History back too, once there is one
+        assert ("History" in made[1]["query"]["ranges"]) == (day == "2026-03-02")
+        sizes.append(made[2]["request_bytes"])
+    # the first sync recorded what fitted; the second the rest, which is not "added"
+    markers = [
+        r[6] if len(r) > 6 else None for r in google.rows(location, "History") if r[2] == "(sync)"
+    ]
+    assert markers == ["partial", None]
+    assert google.rows(location, "Changes")[2][0] == "Nothing changed."
+
+    set_cell(tabs, "Budget", 3000, "ETC", 101)
+    google.edit(location, "Budget", tabs["Budget"])
+    sheets_server.calls.clear()
+    assert run_cli("sync", location, "--as-of", "2026-03-03").exit_code == 0
+    written = [c for c in sheets_server.calls if c["path"].endswith(":batchUpdate")]
+    assert len(written) == 1 and written[0]["request_bytes"] < sizes[0] // 2
+    assert changes_tab(google, location) == {
+        (
+            "Budget line",
+            "re-estimated",
+            "X-2994",
+            Decimal("6.00"),
+            Decimal("106.00"),
+            Decimal("100"),
+        ),
+        ("Issue", "new", "X-2994", None, "warning"),  # budget.over: 106.00 of 100.00
+    }
+    assert sum(1 for _ in google.rows(location, "History")) > 3_000
+
+
+def test_past_max_rows_the_oldest_syncs_fold_into_one_baseline(home: Any, run_cli: Any) -> None:
+    home.settings("[history]\nmax_rows = 100\n")
+    tabs = clean_production()
+    for n in range(40):  # 44 lines and 4 items: 49 rows a first sync, 41 each later one
+        tabs["Budget"].append([f"X-{n:02}", "Set", "Other", f"Item {n}", None, 100, 0, 0, 1, None])
+    location = home.make(tabs)
+    for day, etc in (("2026-03-01", 1), ("2026-03-02", 2), ("2026-03-03", 3)):
+        for row in tabs["Budget"][5:]:
+            row[column(tabs["Budget"], "ETC")] = etc
+        home.edit(location, "Budget", tabs["Budget"])
+        assert run_cli("sync", location, "--as-of", day).exit_code == 0
+    log = home.rows(location, "History")
+    assert len(log) - 1 == 90  # 131 rows would pass 100: sync 1 and 2 fold into one baseline
+    assert [r[:3] for r in log if r[2] in ("(sync)", "(baseline)")] == [
+        [log[1][0], "2026-03-02", "(baseline)"],
+        [log[-41][0], "2026-03-03", "(sync)"],
+    ]
+    figures = variance(home, location)
+    assert figures["department:Set"]["Movement"] == Decimal("40.00")
+    too_early = run_cli("changes", location, "--since", "2026-03-01")
+    assert too_early.exit_code == 2
