@@ -132,7 +132,7 @@ SINCE = click.option(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
     help="Compare with the last sync on or before this date (YYYY-MM-DD), as the History "
-    "tab remembers it. Default: the previous sync.",
+    "tab remembers it. Default: the previous sync (the last one dated before the as-of date).",
 )
 
 
@@ -340,6 +340,12 @@ def sync(
         done = f"Dry run: would write {titles}; nothing was written."
     else:
         done = f"Wrote {', '.join(result.written)} to {location}."
+        skipped = [t.title for t in result.summary if t.title not in result.written]
+        if skipped:
+            done += (
+                f" Left out {', '.join(skipped)}: too large to rewrite in one Google Sheets "
+                "update, so it keeps what it held (delete it to start the history afresh)."
+            )
     _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
 
 
