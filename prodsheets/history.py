@@ -88,6 +88,19 @@ class Change:
     old: str
     new: str
 
+    def added(self) -> dict[str, str]:
+        """The record an (added) row holds, parsed once."""
+        found = _PARSED.get(self.new)
+        if found is None:
+            found = json.loads(self.new)
+            if len(_PARSED) > 1_000_000:
+                _PARSED.clear()
+            _PARSED[self.new] = found
+        return dict(found)
+
+
+_PARSED: dict[str, dict[str, str]] = {}  # (added) text -> its record, as read last
+
 
 @dataclass
 class Log:
@@ -100,6 +113,8 @@ class Log:
     changes: list[list[Change]] = field(default_factory=list)
     damaged: list[Issue] = field(default_factory=list)
     exact: bool = False  # the tab holds just what ``log_rows`` writes: it can be appended to
+    # what the last sync saw, kept by ``read_log`` (which replayed it anyway); never mutated
+    final: Recorded | None = field(default=None, compare=False, repr=False)
 
     @property
     def rows(self) -> int:
@@ -122,7 +137,7 @@ class Recorded:
         for change in changes:
             records = self.state[change.tab]
             if change.field == ADDED:
-                record = json.loads(change.new)
+                record = change.added()
                 since = record.pop(_SINCE, None)
                 revision = record.pop(_REVISION, None)
                 records[change.key] = record
@@ -155,6 +170,7 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
     log = Log()
     replay = Recorded()
     current: list[Change] | None = None
+    pending = _Pending()
     start = 1 if rows and _texts(rows[0])[: len(COLUMNS)] == list(COLUMNS) else 0
     if rows and start == 0:
         log.damaged.append(_damaged(title, 1, "its header row is not the one prodsheets wrote"))
@@ -182,6 +198,7 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
                 continue
             if current is not None:
                 replay.apply(log.syncs[-1], current)
+            pending = _Pending()
             sync = Sync(synced_at, as_of, baseline=tab == BASELINE, partial=partial)
             log.syncs.append(sync)
             current = []
@@ -196,11 +213,15 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
                 _damaged(title, number, "its sync time differs from its sync marker", raw)
             )
             continue
-        problem = _follows(replay, current, change)
+        problem = _follows(replay, pending, change)
         if problem:
             log.damaged.append(_damaged(title, number, problem, raw))
             continue
+        pending.add(replay, change)
         current.append(change)
+    if current is not None and log.syncs:
+        replay.apply(log.syncs[-1], current)
+        log.final = replay
     if not log.damaged:
         written = [_texts(row) + [""] * (len(COLUMNS) - len(row)) for row in rows[1:]]
         log.exact = written == [list(row) for row in log_rows(log)]
@@ -251,6 +272,7 @@ def _parse_row(
             return "a record added has no Old value", nothing
         try:
             record = json.loads(new)
+            _PARSED[new] = record
         except ValueError:
             return "its New value is not the record prodsheets wrote", nothing
         if not isinstance(record, dict) or not all(
@@ -298,41 +320,50 @@ def _iso(value: str) -> bool:
     return True
 
 
-def _follows(replay: Recorded, pending: Sequence[Change], change: Change) -> str:
+@dataclass
+class _Pending:
+    """One sync's changes so far, over what the replay recorded before it: each record as
+    those changes leave it, and which fields they changed."""
+
+    records: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+    fields: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def record(self, replay: Recorded, tab: str, key: str) -> Record | None:
+        if (tab, key) in self.records:
+            return self.records[(tab, key)]
+        return replay.state[tab].get(key)
+
+    def add(self, replay: Recorded, change: Change) -> None:
+        where = (change.tab, change.key)
+        if change.field == ADDED:
+            found = change.added()
+            self.records[where] = {k: v for k, v in found.items() if not k.startswith("_")}
+        elif change.field == REMOVED:
+            self.records[where] = None
+        else:
+            record = dict(self.record(replay, change.tab, change.key) or {})
+            if change.new:
+                record[change.field] = change.new
+            else:
+                record.pop(change.field, None)
+            self.records[where] = record
+            self.fields.add((change.tab, change.key, change.field))
+
+
+def _follows(replay: Recorded, pending: _Pending, change: Change) -> str:
     """Why ``change`` cannot follow what the log recorded before it ("" when it can)."""
-    record = _record_after(replay, pending, change.tab, change.key)
+    record = pending.record(replay, change.tab, change.key)
     if change.field == ADDED:
         return "it adds a record the history already has" if record is not None else ""
     if record is None:
         return "it changes a record the history does not have"
     if change.field == REMOVED:
         return ""
+    if (change.tab, change.key, change.field) in pending.fields:
+        return "it changes the same field twice in one sync"
     if record.get(change.field, "") != change.old:
         return "its Old value is not what the history recorded before it"
-    if any(
-        c.tab == change.tab and c.key == change.key and c.field == change.field for c in pending
-    ):
-        return "it changes the same field twice in one sync"
     return ""
-
-
-def _record_after(replay: Recorded, pending: Sequence[Change], tab: str, key: str) -> Record | None:
-    """The record as the replay has it, with this sync's own changes so far applied."""
-    record: Record | None = replay.state[tab].get(key)
-    record = None if record is None else dict(record)
-    for change in pending:
-        if change.tab != tab or change.key != key:
-            continue
-        if change.field == ADDED:
-            record = {k: v for k, v in json.loads(change.new).items() if not k.startswith("_")}
-        elif change.field == REMOVED:
-            record = None
-        elif record is not None:
-            if change.new:
-                record[change.field] = change.new
-            else:
-                record.pop(change.field, None)
-    return record
 
 
 def _damaged(title: str, row: int, why: str, raw: Sequence[RawCell] = ()) -> Issue:
@@ -351,8 +382,10 @@ def _damaged(title: str, row: int, why: str, raw: Sequence[RawCell] = ()) -> Iss
 
 def replay(log: Log, upto: int | None = None) -> Recorded:
     """What the log says sync ``upto`` saw (default: the last one)."""
-    recorded = Recorded()
     last = len(log.syncs) - 1 if upto is None else upto
+    if last == len(log.syncs) - 1 and log.final is not None:
+        return log.final
+    recorded = Recorded()
     for n in range(last + 1):
         recorded.apply(log.syncs[n], log.changes[n])
     return recorded
@@ -845,8 +878,13 @@ def _known_then(recorded: State, now: Snapshot) -> Snapshot:
 
 
 def _cents(text: str | None) -> int | None:
+    """ "1234.50" -> 123450 exactly (the text is checked when read: digits, a point, two)."""
     if not text:
         return None
+    whole, _, part = text.partition(".")
+    if len(part) == 2 and part.isdigit() and whole.lstrip("-").isdigit():
+        sign = -1 if whole.startswith("-") else 1
+        return sign * (abs(int(whole)) * 100 + int(part))
     try:
         return int(Decimal(text).scaleb(2))
     except InvalidOperation:
@@ -858,15 +896,17 @@ def movement(recorded: State, now: Snapshot, figures: Figures, since: Sync) -> M
     left_out = now.unknown[BUDGET]
     then = {k: r for k, r in recorded[BUDGET].items() if k not in left_out}
     current = now.state[BUDGET]
+    then_cents = {code: _cents(record.get("EFC")) or 0 for code, record in then.items()}
+    now_cents = {code: _cents(record.get("EFC")) or 0 for code, record in current.items()}
     lines: dict[str, tuple[int | None, int]] = {}
-    for code, record in current.items():
-        previous = _cents(then.get(code, {}).get("EFC")) if code in then else None
-        efc = _cents(record.get("EFC")) or 0
+    for code, efc in now_cents.items():
+        previous = then_cents.get(code)
         lines[code] = (previous, efc - (previous or 0))
     departments = [str(d) for d in figures.by_department.index if d != TOTAL]
     categories = [str(c) for c in figures.by_category.index if c != TOTAL]
-    by_department = _grouped(then, current, "Department", departments, "")
-    by_category = _grouped(then, current, "Category", categories, NO_CATEGORY)
+    sides = ((then, then_cents), (current, now_cents))
+    by_department = _grouped(sides, "Department", departments, "")
+    by_category = _grouped(sides, "Category", categories, NO_CATEGORY)
     changed = [
         LineChange(
             code,
@@ -896,8 +936,7 @@ def movement(recorded: State, now: Snapshot, figures: Figures, since: Sync) -> M
 
 
 def _grouped(
-    then: Mapping[str, Record],
-    current: Mapping[str, Record],
+    sides: tuple[tuple[Mapping[str, Record], Mapping[str, int]], ...],
     column: str,
     names: Sequence[str],
     blank: str,
@@ -905,21 +944,23 @@ def _grouped(
     """(Previous EFC, Movement) per group, matching names ignoring case and spaces; the
     Total covers every line, also those of a group that is gone."""
     lookup = {normalise(name): name for name in names}
+    groups: dict[str, str | None] = {}  # as typed -> its group, each spelling normalised once
 
-    def sums(records: Mapping[str, Record]) -> tuple[dict[str, int], int]:
+    def sums(records: Mapping[str, Record], efc: Mapping[str, int]) -> tuple[dict[str, int], int]:
         out: dict[str, int] = {}
         total = 0
-        for record in records.values():
-            cents = _cents(record.get("EFC")) or 0
+        for code, record in records.items():
+            cents = efc[code]
             name = record.get(column, "") or blank
-            group = lookup.get(normalise(name))
+            if name not in groups:
+                groups[name] = lookup.get(normalise(name))
+            group = groups[name]
             if group is not None:
                 out[group] = out.get(group, 0) + cents
             total += cents
         return out, total
 
-    before, before_total = sums(then)
-    after, after_total = sums(current)
+    (before, before_total), (after, after_total) = (sums(*side) for side in sides)
     found = {
         name: (before.get(name, 0), after.get(name, 0) - before.get(name, 0)) for name in names
     }
