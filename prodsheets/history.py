@@ -19,6 +19,7 @@ For other features (calendar feeds, notifications) the plain data is:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -251,13 +252,10 @@ def _parse_row(
     if any(v is not None and not isinstance(v, str) for v in raw):
         return "a cell holds a number or date where prodsheets wrote text", nothing
     synced, as_of_text, tab, key, name, old, new = (_texts(raw) + [""] * len(COLUMNS))[:7]
-    try:
-        synced_at = dt.datetime.fromisoformat(synced)
-        as_of = dt.date.fromisoformat(as_of_text)
-    except ValueError:
+    moment = _moment(synced, as_of_text)
+    if moment is None:
         return "its Synced At or As Of is not an ISO date", nothing
-    if not _DATE_TEXT.fullmatch(as_of_text):
-        return "its As Of is not an ISO date", nothing
+    synced_at, as_of = moment
     if tab in (SYNC, BASELINE):
         if key or name or old or new not in ("", PARTIAL):
             return "a sync marker has nothing in Key, Field or Old", nothing
@@ -272,17 +270,16 @@ def _parse_row(
             return "a record added has no Old value", nothing
         try:
             record = json.loads(new)
-            _PARSED[new] = record
         except ValueError:
             return "its New value is not the record prodsheets wrote", nothing
-        if not isinstance(record, dict) or not all(
-            isinstance(k, str)
-            and isinstance(v, str)
-            and (k in fields or k in (_REVISION, _SINCE))
-            and _valid(k, v)
-            for k, v in record.items()
+        if (
+            not isinstance(record, dict)
+            or not record.keys() <= _ALLOWED[tab]
+            or not all(type(v) is str for v in record.values())
+            or not all(_valid(k, record[k]) for k in _CHECKED.intersection(record))
         ):
             return "its New value is not the record prodsheets wrote", nothing
+        _PARSED[new] = record
     elif name == REMOVED:
         if new:
             return "a record removed has no New value", nothing
@@ -294,6 +291,21 @@ def _parse_row(
     else:
         return f"its Field {name!r} is not one the history tracks for {tab}", nothing
     return "", (synced_at, as_of, tab, Change(tab, key, name, old, new), False)
+
+
+_ALLOWED = {tab: frozenset(fields) | {_REVISION, _SINCE} for tab, fields in TRACKED.items()}
+_CHECKED = frozenset({"EFC", "Start", "End", "Due", "Severity", _REVISION, _SINCE})
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(synced: str, as_of: str) -> tuple[dt.datetime, dt.date] | None:
+    """Synced At and As Of, parsed (once per sync: every row of a sync repeats them)."""
+    if not _DATE_TEXT.fullmatch(as_of):
+        return None
+    try:
+        return dt.datetime.fromisoformat(synced), dt.date.fromisoformat(as_of)
+    except ValueError:
+        return None
 
 
 def _valid(name: str, value: str) -> bool:
@@ -481,10 +493,9 @@ def snapshot(tables: Mapping[str, Table], figures: Figures, issues: Iterable[Iss
             )
         for key in seen:
             state[SCHEDULE].pop(key, None)
-    for found in issues:
-        if found.rule.startswith("history."):
-            continue
-        state[ISSUES][identity(found, tables)] = {"Severity": found.severity.value}
+    tracked = [i for i in issues if not i.rule.startswith("history.")]
+    for found, key in zip(tracked, identities(tracked, tables), strict=True):
+        state[ISSUES][key] = {"Severity": found.severity.value}
     return Snapshot(state, unknown)
 
 
@@ -492,22 +503,45 @@ def identity(found: Issue, tables: Mapping[str, Table]) -> str:
     """An issue's identity, which survives rows inserted, deleted or sorted and a tab renamed
     through ``[tabs]``: "rule|tab|key|column" with the source tab's own name, the row's Code
     (ID, Department, Vendor) and the template's column name."""
-    tab, key, column = found.tab, "", found.column
-    for name, table in tables.items():
-        if table.present and table.title == found.tab:
-            tab = name
-            column = next((c for c, h in table.headers.items() if h == found.column), column)
-            key_column = KEY_COLUMNS.get(name)
-            if found.row is not None and key_column and found.row in table.frame.index:
-                value = table.frame.at[found.row, key_column]
-                key = _str(value)
-            if found.row is not None and not key:
-                key = f"row {found.row}"
-            break
-    else:
-        if found.row is not None:
-            key = f"row {found.row}"
-    return "|".join((found.rule, tab, key, column))
+    return identities([found], tables)[0]
+
+
+def identities(issues: Sequence[Issue], tables: Mapping[str, Table]) -> list[str]:
+    """``identity`` of each issue, each tab's keys looked up once."""
+    tabs: dict[str, tuple[str, dict[str, str], dict[int, str]]] = {}
+
+    def tab_of(title: str) -> tuple[str, dict[str, str], dict[int, str]] | None:
+        if title not in tabs:
+            for name, table in tables.items():
+                if table.present and table.title == title:
+                    columns = {h: c for c, h in table.headers.items()}
+                    key_column = KEY_COLUMNS.get(name)
+                    keys: dict[int, str] = {}
+                    if key_column and key_column in table.frame.columns:
+                        keys = dict(
+                            zip(
+                                table.frame.index.tolist(),
+                                _keys_of(table, key_column),
+                                strict=True,
+                            )
+                        )
+                    tabs[title] = (name, columns, keys)
+                    break
+        return tabs.get(title)
+
+    found: list[str] = []
+    for one in issues:
+        tab, key, column = one.tab, "", one.column
+        known = tab_of(one.tab)
+        if known is not None:
+            tab, columns, keys = known
+            column = columns.get(one.column, column)
+            if one.row is not None:
+                key = keys.get(one.row, "")
+        if one.row is not None and not key:
+            key = f"row {one.row}"
+        found.append("|".join((one.rule, tab, key, column)))
+    return found
 
 
 def _keys_of(table: Table, column: str) -> list[str]:
@@ -1058,7 +1092,7 @@ def digest_between(
                 )
             )
     found: list[IssueChange] = []
-    current = {identity(i, tables): i for i in issues}
+    current = dict(zip(identities(issues, tables), issues, strict=True))
     before_issues = recorded.state[ISSUES]
     for key, record in now.state[ISSUES].items():
         if key not in before_issues:

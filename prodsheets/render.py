@@ -186,8 +186,9 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
     compared = result.compared
     if compared is not None and compared.since is not None:
         document["since"] = _since(compared.since)
-        for item, found in zip(document["issues"], result.issues, strict=True):
-            opened = compared.open_since.get(history.identity(found, result.tables))
+        keys = history.identities(result.issues, result.tables)
+        for item, key in zip(document["issues"], keys, strict=True):
+            opened = compared.open_since.get(key)
             item["status"] = "new" if opened is None else "open"
             item["open_since"] = None if opened is None else opened.isoformat()
     if result.written:
