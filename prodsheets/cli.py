@@ -340,12 +340,7 @@ def sync(
         done = f"Dry run: would write {titles}; nothing was written."
     else:
         done = f"Wrote {', '.join(result.written)} to {location}."
-        skipped = [t.title for t in result.summary if t.title not in result.written]
-        if skipped:
-            done += (
-                f" Left out {', '.join(skipped)}: too large to rewrite in one Google Sheets "
-                "update, so it keeps what it held (delete it to start the history afresh)."
-            )
+    done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
     _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
 
 

@@ -45,6 +45,10 @@ class Result:
     compared: history.Comparison | None = None
     snapshot: history.Snapshot | None = None  # what this run saw, as the History records it
     log: history.Log = field(default_factory=history.Log)  # the History as read
+    # owned tabs not written, each with the sentence saying why (a tab of that name that a
+    # person made, a History too large for one Google update)
+    left_out: dict[str, str] = field(default_factory=dict)
+    theirs: frozenset[str] = frozenset()  # normalised titles of the tabs prodsheets did not make
 
     @property
     def counts(self) -> dict[str, int]:
@@ -120,6 +124,7 @@ def check_workbook(
         compared=compared,
         snapshot=now,
         log=log,
+        theirs=frozenset(normalise(t) for t in contents.titles if t not in contents.owned),
     )
 
 
@@ -167,7 +172,7 @@ def sync(
 ) -> Result:
     """Check the workbook and write the summary tabs back in one atomic step, the History
     with this sync appended among them."""
-    from prodsheets.summary import build_summary
+    from prodsheets.summary import CHANGES, HISTORY, build_summary
 
     workbook = open_workbook(location, config, force=force)
     result = check_workbook(
@@ -202,11 +207,24 @@ def sync(
         ),
         kept=history.appendable(result.log, log),
     )
+    # Changes and History are newer than the other owned tabs: a tab of that name that a
+    # person made keeps the workbook syncing as before, without them
+    for title in (CHANGES, HISTORY):
+        if normalise(title) in result.theirs:
+            result.left_out[title] = (
+                f"the workbook has a tab named {title} that prodsheets did not make; rename "
+                f"it to have prodsheets keep its {title} tab"
+            )
+    result.summary = [t for t in result.summary if t.title not in result.left_out]
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")
         workbook.write(result.summary)
-        left_out = getattr(workbook, "left_out", ())
-        result.written = [t.title for t in result.summary if t.title not in left_out]
+        for title in getattr(workbook, "left_out", ()):
+            result.left_out[title] = (
+                "too large to rewrite in one Google Sheets update, so it keeps what it held "
+                "(delete it to start the history afresh)"
+            )
+        result.written = [t.title for t in result.summary if t.title not in result.left_out]
     return result
 
 

@@ -445,3 +445,18 @@ def test_past_max_rows_the_oldest_syncs_fold_into_one_baseline(home: Any, run_cl
     assert figures["department:Set"]["Movement"] == Decimal("40.00")
     too_early = run_cli("changes", location, "--since", "2026-03-01")
     assert too_early.exit_code == 2
+
+
+def test_a_tab_of_their_own_named_history_is_left_alone(home: Any, run_cli: Any) -> None:
+    tabs: dict[str, Any] = clean_production()
+    tabs["History"] = [["Year", "Show"], ["2019", "Hamlet"]]
+    location = home.make(tabs)
+    result = run_cli("sync", location, "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.output
+    assert "Left out History: the workbook has a tab named History" in result.output
+    assert home.rows(location, "History") == [["Year", "Show"], ["2019", "Hamlet"]]
+    assert "Changes" in home.titles(location)
+    again = run_cli("sync", location, "--as-of", "2026-03-02")
+    assert again.exit_code == 0
+    assert home.rows(location, "History") == [["Year", "Show"], ["2019", "Hamlet"]]
+    assert "Movement" not in home.rows(location, "Budget Variance")[0]

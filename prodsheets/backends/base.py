@@ -128,7 +128,11 @@ class LayoutTab:
 
 
 class Workbook(Protocol):
-    """A workbook prodsheets can read and write, wherever it lives."""
+    """A workbook prodsheets can read and write, wherever it lives.
+
+    A backend whose one write is bounded may also have ``history_bytes`` (at most this much
+    is added to the History log per sync) and ``left_out`` (titles the last ``write`` had no
+    room for); the pipeline reads both with a default, so other backends need neither."""
 
     location: str  # how a person named it, for messages (never a credential)
 
