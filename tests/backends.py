@@ -69,6 +69,11 @@ class XlsxHome:
     def hidden(self, location: str, title: str) -> bool:
         return openpyxl.load_workbook(location)[title].sheet_state == "hidden"
 
+    def rename(self, location: str, title: str, new: str) -> None:
+        book = openpyxl.load_workbook(location)
+        book[title].title = new
+        book.save(location)
+
     def rows(self, location: str, title: str) -> list[list[Any]]:
         sheet = openpyxl.load_workbook(location, data_only=True)[title]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -156,6 +161,11 @@ class GoogleHome:
         spreadsheet = self.server.spreadsheet(self._key(location))
         [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
         return bool(sheet.properties.get("hidden"))
+
+    def rename(self, location: str, title: str, new: str) -> None:
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        sheet.properties["title"] = new
 
     def rows(self, location: str, title: str) -> list[list[Any]]:
         quoted = "'" + title.replace("'", "''") + "'"

@@ -70,14 +70,17 @@ def first_edit(tabs: Tabs) -> Tabs:
 
 def second_edit(tabs: Tabs) -> Tabs:
     """Between syncs 2 and 3: T-01 fixed (the issue resolved); L-02's ETC up 1,500 (at risk:
-    an issue introduced); S-01 deleted; Cy Dow added to S4."""
+    an issue introduced); S-01 deleted; L-01 moved from Lighting to Sound; Cy Dow added to
+    S4; S3 cancelled."""
     budget = tabs["Budget"]
     code = column(budget, "Code")
     rows = {row[code]: n + 1 for n, row in enumerate(budget) if n}
     set_cell(tabs, "Budget", rows["T-01"], "Actual", 5000.25)  # EFC 14,000.25 -> 8,000.25
     set_cell(tabs, "Budget", rows["L-02"], "ETC", 4000)  # EFC 4,000.00 -> 5,500.00
+    set_cell(tabs, "Budget", rows["L-01"], "Department", "Sound")
     del budget[rows["S-01"] - 1]
     set_cell(tabs, "Schedule", 5, "People", "Ana Ruiz; Ben Cole; Cy Dow")
+    set_cell(tabs, "Schedule", 4, "Status", "Cancelled")
     return tabs
 
 
@@ -146,12 +149,13 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
     third = run_cli("sync", location, "--as-of", "2026-03-08")
     assert third.exit_code == 0, third.output
     figures = variance(home, location)
+    # L-01 (7,000.00) left Lighting for Sound: each department moves by what it holds
     assert figures["department:Lighting"]["Previous EFC"] == Decimal("11000.00")
-    assert figures["department:Lighting"]["Movement"] == Decimal("1500.00")
+    assert figures["department:Lighting"]["Movement"] == Decimal("-5500.00")
     assert figures["department:Sound"] == {
-        "EFC": Decimal("500.00"),
+        "EFC": Decimal("7500.00"),
         "Previous EFC": Decimal("3000.50"),
-        "Movement": Decimal("-2500.50"),
+        "Movement": Decimal("4499.50"),
     }
     assert figures["department:Set"]["Movement"] == Decimal("-6000.00")
     assert figures["department:Total"]["Previous EFC"] == Decimal("28000.75")
@@ -177,7 +181,9 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
             Decimal("1500.00"),
         ),
         ("Budget line", "removed", "S-01", Decimal("2500.50"), None, Decimal("-2500.50")),
+        ("Budget line", "moved", "L-01", "Lighting / Rentals", "Sound / Rentals"),
         ("Schedule item", "people", "S4", None, "+Cy Dow"),
+        ("Schedule item", "cancelled", "S3", "Thu 5 Mar 10:00-14:00, Main Stage", None),
         ("Issue", "new", "L-02", None, "warning"),
         ("Issue", "resolved", "T-01", "warning", None),
     }
@@ -191,9 +197,11 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
         ("T-01", "re-estimated", "14000.25", "8000.25"),
         ("L-02", "re-estimated", "4000.00", "5500.00"),
         ("S-01", "removed", "2500.50", None),
+        ("L-01", "moved", "7000.00", "7000.00"),
     }
     assert [(i["id"], i["change"], i["people_added"]) for i in digest["items"]] == [
-        ("S4", "people", ["Cy Dow"])
+        ("S3", "cancelled", []),
+        ("S4", "people", ["Cy Dow"]),
     ]
     assert {(i["change"], i["rule"], i["key"]) for i in digest["issues"]} == {
         ("new", "budget.near_limit", "L-02"),
@@ -207,9 +215,11 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
         ("X-01", "added", "500.00"),
         ("L-02", "re-estimated", "1500.00"),
         ("L-01", "re-estimated", "1000.00"),
+        ("L-01", "moved", "1000.00"),
         ("S-01", "removed", "-2500.50"),
     }
     assert {(i["id"], i["change"]) for i in since_first["items"]} == {
+        ("S3", "cancelled"),
         ("S3", "moved"),
         ("S4", "people"),
     }
@@ -230,13 +240,13 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
     assert (lighting["department"], lighting["previous_efc"], lighting["movement"]) == (
         "Lighting",
         "11000.00",
-        "1500.00",
+        "-5500.00",
     )
     report = json.loads(
         run_cli("report", location, "--as-of", "2026-03-09", "--format", "json").stdout
     )
     lighting = report["budget"]["by_department"][0]
-    assert (lighting["previous_efc"], lighting["movement"]) == ("12500.00", "0.00")
+    assert (lighting["previous_efc"], lighting["movement"]) == ("5500.00", "0.00")
     report = json.loads(
         run_cli(
             "report", location, "--as-of", "2026-03-08", "--since", "2026-03-01", "--format", "json"
@@ -460,3 +470,23 @@ def test_a_tab_of_their_own_named_history_is_left_alone(home: Any, run_cli: Any)
     assert again.exit_code == 0
     assert home.rows(location, "History") == [["Year", "Show"], ["2019", "Hamlet"]]
     assert "Movement" not in home.rows(location, "Budget Variance")[0]
+
+
+def test_rows_sorted_and_a_tab_renamed_through_tabs_change_nothing(home: Any, run_cli: Any) -> None:
+    tabs = clean_production()
+    set_cell(tabs, "Budget", 5, "Actual", 11000.25)  # T-01 over budget: an open issue
+    location = home.make(tabs)
+    assert run_cli("sync", location, "--as-of", "2026-03-01").exit_code == 0
+    budget = tabs["Budget"]
+    budget[1:] = sorted(budget[1:], key=lambda row: row[0], reverse=True)
+    home.edit(location, "Budget", budget)
+    home.rename(location, "Budget", "Costs")
+    home.settings('[tabs]\nBudget = "Costs"\n')
+    assert run_cli("sync", location, "--as-of", "2026-03-02").exit_code == 0
+    assert home.rows(location, "Changes")[2][0] == "Nothing changed."
+    issues = json.loads(
+        run_cli("validate", location, "--as-of", "2026-03-03", "--format", "json").stdout
+    )["issues"]
+    assert [(i["rule"], i["cell"], i["status"], i["open_since"]) for i in issues] == [
+        ("budget.over", "F2", "open", "2026-03-01")
+    ]
