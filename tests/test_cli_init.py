@@ -48,7 +48,7 @@ def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Pat
     sync = run_cli("sync", str(path))
     assert sync.exit_code in (0, 1), sync.output
     book = openpyxl.load_workbook(path)
-    assert len(book.sheetnames) == 9
+    assert len(book.sheetnames) == 11  # 4 source tabs, 7 owned (Changes, History among them)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     assert run_cli("init", str(path), "--example").exit_code == 2
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
