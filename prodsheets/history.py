@@ -187,18 +187,17 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
             continue
         synced_at, as_of, tab, change, partial = parsed
         if change is None:  # a marker
+            if current is not None:  # the sync before it is complete
+                replay.apply(log.syncs[-1], current)
+                current = None
             if log.syncs and synced_at < log.syncs[-1].synced_at:
                 log.damaged.append(
                     _damaged(title, number, "this sync is dated before the one above it", raw)
                 )
-                current = None
                 continue
             if tab == BASELINE and log.syncs:
                 log.damaged.append(_damaged(title, number, "a baseline must come first", raw))
-                current = None
                 continue
-            if current is not None:
-                replay.apply(log.syncs[-1], current)
             pending = _Pending()
             sync = Sync(synced_at, as_of, baseline=tab == BASELINE, partial=partial)
             log.syncs.append(sync)
@@ -220,8 +219,9 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
             continue
         pending.add(replay, change)
         current.append(change)
-    if current is not None and log.syncs:
+    if current is not None:
         replay.apply(log.syncs[-1], current)
+    if log.syncs:
         log.final = replay
     if not log.damaged:
         written = [_texts(row) + [""] * (len(COLUMNS) - len(row)) for row in rows[1:]]
@@ -348,8 +348,10 @@ class _Pending:
     def add(self, replay: Recorded, change: Change) -> None:
         where = (change.tab, change.key)
         if change.field == ADDED:
-            found = change.added()
-            self.records[where] = {k: v for k, v in found.items() if not k.startswith("_")}
+            found = _PARSED.get(change.new) or change.added()
+            if _SINCE in found or _REVISION in found:
+                found = {k: v for k, v in found.items() if not k.startswith("_")}
+            self.records[where] = found  # only read, never changed in place
         elif change.field == REMOVED:
             self.records[where] = None
         else:

@@ -98,3 +98,18 @@ def test_a_row_that_does_not_parse_is_reported_and_skipped(row: list[Any], why: 
     assert why in damaged.message
     assert history.replay(log).state["Budget"] == {"L-01": {"EFC": "10.00"}}
     assert not log.exact
+
+
+def test_rows_after_a_bad_marker_are_skipped_and_the_sync_before_it_still_counts() -> None:
+    rows = [
+        list(COLUMNS),
+        *GOOD,
+        ["2026-02-01T22:00:00", "2026-02-01", "(sync)"],  # dated before the one above
+        ["2026-02-01T22:00:00", "2026-02-01", "Budget", "L-01", "EFC", "10.00", "1.00"],
+        ["2026-03-02T22:00:00", "2026-03-02", "(sync)"],
+        ["2026-03-02T22:00:00", "2026-03-02", "Budget", "L-01", "EFC", "10.00", "20.00"],
+    ]
+    log = history.read_log(rows)
+    assert [i.cell for i in log.damaged] == ["A4", "A5"]
+    assert history.replay(log).state["Budget"] == {"L-01": {"EFC": "20.00"}}
+    assert history.replay(log, 0).state["Budget"] == {"L-01": {"EFC": "10.00"}}
