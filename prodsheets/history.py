@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,28 @@ _SEVERITIES = ("error", "warning")
 
 Record = dict[str, str]  # field -> value as text (blank fields left out)
 State = dict[str, dict[str, Record]]  # tab -> key -> record
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_one_go(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run without pauses of the cyclic garbage collector: the log is hundreds of thousands
+    of small acyclic dicts, and a full collection every so many of them made would cost more
+    than the work itself (reference counting still frees everything)."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return run
 
 
 # --- the log -----------------------------------------------------------------------------
@@ -165,6 +188,7 @@ class Recorded:
             self.revision[key] = self.revision.get(key, -1) + 1
 
 
+@_in_one_go
 def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
     """Parse the History tab's rows (row 0 its header). A row that is not one prodsheets
     wrote, or does not follow from the rows before it, is skipped and reported."""
@@ -247,11 +271,19 @@ def _parse_row(
 ) -> tuple[str, tuple[dt.datetime, dt.date, str, Change | None, bool]]:
     """("", parsed) or (why it does not parse, ...)."""
     nothing = (dt.datetime.min, dt.date.min, "", None, False)
-    if len(raw) > len(COLUMNS) and any(v not in (None, "") for v in raw[len(COLUMNS) :]):
+    width = len(COLUMNS)
+    if len(raw) > width and any(v not in (None, "") for v in raw[width:]):
         return "it has cells past the New column", nothing
-    if any(v is not None and not isinstance(v, str) for v in raw):
-        return "a cell holds a number or date where prodsheets wrote text", nothing
-    synced, as_of_text, tab, key, name, old, new = (_texts(raw) + [""] * len(COLUMNS))[:7]
+    cells: list[str] = []
+    for v in raw[:width]:
+        if isinstance(v, str):
+            cells.append(v)
+        elif v is None:
+            cells.append("")
+        else:
+            return "a cell holds a number or date where prodsheets wrote text", nothing
+    cells += [""] * (width - len(cells))
+    synced, as_of_text, tab, key, name, old, new = cells
     moment = _moment(synced, as_of_text)
     if moment is None:
         return "its Synced At or As Of is not an ISO date", nothing
@@ -431,6 +463,7 @@ class Snapshot:
     unknown: dict[str, set[str]]
 
 
+@_in_one_go
 def snapshot(tables: Mapping[str, Table], figures: Figures, issues: Iterable[Issue]) -> Snapshot:
     """Budget lines by Code, schedule items by ID, open issues by identity."""
     state: State = {tab: {} for tab in TRACKED}
@@ -616,6 +649,7 @@ def _record_text(record: Mapping[str, str]) -> str:
     return json.dumps(dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
+@_in_one_go
 def record_sync(
     log: Log,
     now: Snapshot,
@@ -872,6 +906,7 @@ class Comparison:
     open_since: dict[str, dt.date]
 
 
+@_in_one_go
 def compare(
     log: Log,
     now: Snapshot,
