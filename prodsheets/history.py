@@ -25,7 +25,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
@@ -949,16 +948,13 @@ def _known_then(recorded: State, now: Snapshot) -> Snapshot:
 
 
 def _cents(text: str | None) -> int | None:
-    """ "1234.50" -> 123450 exactly (the text is checked when read: digits, a point, two)."""
+    """Money text as cents, exactly ("1234.50" -> 123450): the History and the snapshot hold
+    it as digits, a point and two digits (checked when read), so dropping the point is enough."""
     if not text:
         return None
-    whole, _, part = text.partition(".")
-    if len(part) == 2 and part.isdigit() and whole.lstrip("-").isdigit():
-        sign = -1 if whole.startswith("-") else 1
-        return sign * (abs(int(whole)) * 100 + int(part))
     try:
-        return int(Decimal(text).scaleb(2))
-    except InvalidOperation:
+        return int(text.replace(".", "", 1)) if text[-3:-2] == "." else int(text) * 100
+    except ValueError:
         return None
 
 
