@@ -1000,6 +1000,14 @@ def parse_column(
         return parse_email(cells)
     if column.type == "list":
         return parse_list(cells)
+    if column.type in ("integer", "dates"):
+        from prodsheets.resource_cells import parse_days, parse_integer
+
+        return (
+            parse_integer(cells)
+            if column.type == "integer"
+            else parse_days(cells, date_order=date_order)
+        )
     if column.enum:
         return parse_enum(cells, column.enum, column.default)
     return parse_text(cells)

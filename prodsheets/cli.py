@@ -180,11 +180,12 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing file or tab.")
 @common_options
 def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
-    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs.
+    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs, and the
+    optional Crew and Equipment tabs (left empty, they change no check).
 
-    Headers are bold and frozen, columns sized, dropdowns offered for every fixed list and
-    for Department and Vendor, dates and money formatted. An existing file or tab is never
-    overwritten without --force.
+    Headers are bold and frozen, columns sized, dropdowns offered for every fixed list, for
+    Department and Vendor and for a person's Rule Set, dates and money formatted. An
+    existing file or tab is never overwritten without --force.
 
     \b
     Example:

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
 from prodsheets.issues import RULES
-from prodsheets.template import SOURCE_TABS
+from prodsheets.rule_sets import RuleSets, parse_rule_sets
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
 
 DEFAULT_CONFIG = "prodsheets.toml"
 
@@ -36,6 +37,7 @@ class Config:
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
     tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
+    rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
     history_max_rows: int = 250_000  # [history] max_rows: past it the oldest syncs are folded
     source: str = ""  # the file it came from, for messages
 
@@ -80,6 +82,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "thresholds",
             "rules",
             "tabs",
+            "rule_sets",
             "history",
         },
     )
@@ -133,7 +136,10 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             )
     values["rules"] = dict(rules)
 
-    tabs = reader.table(top.get("tabs", {}), "tabs", set(SOURCE_TABS))
+    if "rule_sets" in top:
+        values["rule_sets"] = parse_rule_sets(top["rule_sets"], source, ConfigError)
+
+    tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
 
     history = reader.table(top.get("history", {}), "history", {"max_rows"})

@@ -12,7 +12,14 @@ all warnings, so that the first sync a new user runs succeeds (exit 0):
 - Brightwater Lighting Hire's insurance runs out before the strike;
 - Mara Quinn is called to a costume fitting during her rehearsal call;
 - the lighting programmer is back at 08:00 after a tech that ended at 23:30;
-- the press release is past its due date and not done.
+- the press release is past its due date and not done;
+- the tech in the main house and a lighting workshop in the studio want 14 moving lights at
+  once, and the Equipment tab has 12.
+
+The Crew tab lists everyone the schedule calls: the two actors work under the "Example Cast"
+rule set, the ASM and the carpenter under "Example Crew" (both neutral examples from the
+template), and the others under the production's own turnaround. Long calls have their lunch
+and dinner breaks in the Schedule, so the rule sets find nothing else.
 
 Values are as a person types them: Decimal money (a couple typed as "$1,250.00"), real dates
 and date-times, plain text.
@@ -25,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from prodsheets.backends.base import SummaryValue
-from prodsheets.template import SOURCE_TABS, Template
+from prodsheets.template import Template
 
 PRODUCTION = "The Lighthouse Keeper's Daughter"
 THEATRE = "Harbour Repertory Theatre"
@@ -175,6 +182,38 @@ _PROGRAMMER, _SOUND_NO1 = "Jamie Cole", "Lena Park"
 _ROOM = (_DIRECTOR, _SM, _ASM, *_CAST)  # who is called to a rehearsal
 _MEETING = (_PM, _SM, _TD, _LD)  # who sits in a production meeting
 _TECH = (*_ROOM, _LD, _PROGRAMMER, _SD, _SOUND_NO1)
+_TECH_KIT = "8 x Moving Light; 12 x LED Wash; Haze Machine; 6 x Radio Mic; 6 x Comms Headset"
+_SHOW_KIT = "8 x Moving Light; 12 x LED Wash; Haze Machine; 6 x Radio Mic"
+
+# Name, Department, Role, Rule Set, Unavailable (days from today, "" for none)
+_CREW: list[tuple[str, str, str, str, tuple[int, int] | None]] = [
+    (_DIRECTOR, "Production", "Director", "", None),
+    (_SM, "Stage Management", "Stage manager", "", None),
+    (_ASM, "Stage Management", "Assistant stage manager", "Example Crew", None),
+    (_CAST[0], "Stage Management", "Actor (Ellen)", "Example Cast", None),
+    (_CAST[1], "Stage Management", "Actor (Tom Varley)", "Example Cast", (30, 31)),
+    (_PM, "Production", "Production manager", "", None),
+    (_TD, "Scenic", "Technical director", "", None),
+    (_LD, "Lighting", "Lighting designer", "", None),
+    (_SD, "Sound", "Sound designer", "", None),
+    (_CD, "Costume", "Costume designer", "", None),
+    (_PROGRAMMER, "Lighting", "Lighting programmer", "", None),
+    (_SOUND_NO1, "Sound", "Sound No.1", "", None),
+    ("Nadia Petrova", "Costume", "Cutter", "", None),
+    ("Claire Donnelly", "Marketing", "Marketing manager", "", None),
+    ("Sam Ortiz", "Marketing", "Photographer", "", None),
+    ("Kit Morgan", "Stage Management", "Fight director", "", None),
+    ("Dev Patel", "Scenic", "Carpenter", "Example Crew", (20, 25)),
+]
+
+# Item, Quantity, Vendor, Daily Rate
+_EQUIPMENT: list[tuple[str, int, str, str]] = [
+    ("Moving Light", 12, "Brightwater Lighting Hire", "45.00"),
+    ("LED Wash", 16, "Brightwater Lighting Hire", "28.00"),
+    ("Haze Machine", 1, "", ""),
+    ("Radio Mic", 8, "Tidewater Audio Rentals", "15.00"),
+    ("Comms Headset", 6, "Tidewater Audio Rentals", "9.50"),
+]
 
 
 def _schedule(today: date) -> list[dict[str, Any]]:
@@ -204,6 +243,7 @@ def _schedule(today: date) -> list[dict[str, Any]]:
         status: str = "",
         after: str = "",
         notes: str = "",
+        kit: str = "",
     ) -> dict[str, Any]:
         return {
             "ID": ident,
@@ -218,7 +258,12 @@ def _schedule(today: date) -> list[dict[str, Any]]:
             "Status": status or None,
             "Depends On": after or None,
             "Notes": notes or None,
+            "Equipment": kit or None,
         }
+
+    def meal(ident: str, task: str, offset: int, start: str, end: str) -> dict[str, Any]:
+        """A break for everyone called then (People blank): what a meal rule looks for."""
+        return item(ident, task, "Stage Management", "", "", on(offset, start), on(offset, end))
 
     sm, rr, stage, office = "Stage Management", "Rehearsal Room", "Main Stage", "Production Office"
     # fmt: off
@@ -238,11 +283,11 @@ def _schedule(today: date) -> list[dict[str, Any]]:
         item("S07", "Source period furniture", "Props", "", "",
              on(-10), on(-4), due=-4, done=-2, status="Done", notes="Sideboard came late"),
         item("S08", "Costume fittings, round 1", "Costume", "Fitting Room",
-             (_CD, "Nadia Petrova", *_CAST), on(-8, "10:00"), on(-8, "12:30"), status="Done"),
+             (_CD, "Nadia Petrova", *_CAST), on(-7, "10:00"), on(-7, "12:30"), status="Done"),
         item("S09", "Production meeting 1", "Production", office, _MEETING,
              on(-8, "14:00"), on(-8, "15:30"), status="Done"),
         item("S10", "Rehearsals: Act 2 blocking", sm, rr, _ROOM,
-             on(-7, "10:00"), on(-3, "18:00"), status="Done", after="S02"),
+             on(-6, "10:00"), on(-3, "18:00"), status="Done", after="S02"),
         item("S11", "Sound design: cue list and show file", "Sound", "", "",
              on(-9), on(2), due=2, status="In Progress"),
         item("S12", "Paint call: deck and cyclorama", "Scenic", "Paint Frame", "",
@@ -277,19 +322,19 @@ def _schedule(today: date) -> list[dict[str, Any]]:
         item("S25", "Lighting focus", "Lighting", stage, (_LD, _PROGRAMMER),
              on(10, "08:00"), on(10, "14:00"), after="S24"),
         item("S26", "Sound system check", "Sound", stage, (_SD, _SOUND_NO1),
-             on(10, "14:00"), on(10, "17:00"), after="S23"),
+             on(10, "14:00"), on(10, "17:00"), after="S23", kit="6 x Radio Mic"),
         item("S27", "Spacing rehearsal on stage", sm, stage, _ROOM,
              on(11, "10:00"), on(11, "18:00"), after="S25, S20"),
         item("S28", "Technical rehearsal 1", sm, stage, _TECH,
-             on(12, "12:00"), on(12, "23:30"), after="S27; S26"),
+             on(12, "12:00"), on(12, "23:30"), after="S27; S26", kit=_TECH_KIT),
         item("S29", "Lighting notes and re-focus", "Lighting", stage, _PROGRAMMER,
              on(13, "08:00"), on(13, "12:00"), after="S28"),
         item("S30", "Technical rehearsal 2", sm, stage, _TECH,
-             on(14, "12:00"), on(14, "22:00"), after="S28"),
+             on(14, "12:00"), on(14, "22:00"), after="S28", kit=_TECH_KIT),
         item("S31", "Dress rehearsal 1", sm, stage, (*_ROOM, _CD),
-             on(15, "14:00"), on(15, "22:00"), after="S30, S04"),
+             on(15, "14:00"), on(15, "22:00"), after="S30, S04", kit=_SHOW_KIT),
         item("S32", "Final dress rehearsal", sm, stage, (*_ROOM, _CD),
-             on(16, "14:00"), on(16, "22:00"), after="S31"),
+             on(16, "14:00"), on(16, "22:00"), after="S31", kit=_SHOW_KIT),
         item("S33", "Previews (3 performances)", sm, stage, "",
              on(17, "19:30"), on(19, "22:30"), after="S32"),
         item("S34", "Press photo call", "Marketing", stage,
@@ -307,6 +352,17 @@ def _schedule(today: date) -> list[dict[str, Any]]:
              on(3), on(8), due=8, status="Planned"),
         item("S40", "Record foghorn and storm effects", "Sound", "Sound Studio",
              (_SD, _SOUND_NO1), on(-4, "10:00"), on(-4, "17:00"), status="Done"),
+        item("S41", "Schools lighting workshop", "Lighting", "Studio Theatre", "",
+             on(12, "14:00"), on(12, "17:00"), status="Confirmed", kit="6 x Moving Light",
+             notes="Education team: needs six movers from the rig"),
+        meal("M01", "Lunch break", -14, "13:00", "14:00"),
+        meal("M02", "Lunch break", 11, "13:00", "14:00"),
+        meal("M03", "Dinner break", 12, "17:30", "18:30"),
+        meal("M04", "Dinner break", 14, "17:00", "18:00"),
+        meal("M05", "Dinner break", 15, "17:30", "18:30"),
+        meal("M06", "Dinner break", 16, "17:30", "18:30"),
+        meal("M07", "Lunch break", 49, "12:00", "13:00"),
+        meal("M08", "Dinner break", 49, "17:00", "18:00"),
     ]
     # fmt: on
 
@@ -368,6 +424,38 @@ def _vendors(today: date) -> list[dict[str, Any]]:
     return found
 
 
+def _crew(today: date) -> list[dict[str, Any]]:
+    found = []
+    for name, department, role, rules, away in _CREW:
+        unavailable = None
+        if away is not None:
+            first, last = (today + timedelta(days=d) for d in away)
+            unavailable = f"{first.isoformat()} to {last.isoformat()}"
+        found.append(
+            {
+                "Name": name,
+                "Department": department,
+                "Role": role,
+                "Email": _mail(name),
+                "Rule Set": rules or None,
+                "Unavailable": unavailable,
+            }
+        )
+    return found
+
+
+def _equipment() -> list[dict[str, Any]]:
+    return [
+        {
+            "Item": name,
+            "Quantity": quantity,
+            "Vendor": vendor or None,
+            "Daily Rate": _money(rate) if rate else None,
+        }
+        for name, quantity, vendor, rate in _EQUIPMENT
+    ]
+
+
 def example_rows(template: Template, today: date) -> dict[str, list[tuple[SummaryValue, ...]]]:
     """The sample production's rows by source tab, each in the template's column order.
 
@@ -378,9 +466,11 @@ def example_rows(template: Template, today: date) -> dict[str, list[tuple[Summar
         "Schedule": _schedule(today),
         "Budget": _budget(),
         "Vendors": _vendors(today),
+        "Crew": _crew(today),
+        "Equipment": _equipment(),
     }
     rows: dict[str, list[tuple[SummaryValue, ...]]] = {}
-    for name in SOURCE_TABS:
+    for name in template.laid_out():
         columns = [col.name for col in template.tab(name).columns]
         rows[name] = [tuple(record.get(col) for col in columns) for record in by_tab[name]]
     return rows

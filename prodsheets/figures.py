@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.resource_report import ResourceFigures, resource_figures
 from prodsheets.tables import Table
 from prodsheets.template import normalise
 
@@ -58,6 +59,8 @@ class Figures:
     # Lines (int), Actual, Committed, EFC (int64 cents), Contract State, Insurance State
     # ("Current", "Expiring", "Expired", "Missing"), Flags (str, "; "-joined rule codes).
     vendors: pd.DataFrame
+    # Crew and equipment figures (prodsheets.resource_report): each part None without its tab.
+    resources: ResourceFigures | None = None
 
 
 TEXT_COLUMNS = ("Code", "Department", "Category", "Description", "Vendor")
@@ -679,4 +682,5 @@ def compute_figures(tables: Mapping[str, Table], context: Context) -> Figures:
         excluded_allocations=excluded_allocations,
         schedule=schedule_figures(tables, context),
         vendors=vendor_standing(budget, tables, context).loc[:, list(VENDOR_COLUMNS)],
+        resources=resource_figures(tables, context, budget.lines),
     )

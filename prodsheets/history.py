@@ -49,7 +49,14 @@ TRACKED: dict[str, tuple[str, ...]] = {
     ISSUES: ("Severity",),
 }
 # The column that names a row of each source tab, for an issue's identity.
-KEY_COLUMNS = {"Budget": "Code", "Schedule": "ID", "Departments": "Department", "Vendors": "Vendor"}
+KEY_COLUMNS = {
+    "Budget": "Code",
+    "Schedule": "ID",
+    "Departments": "Department",
+    "Vendors": "Vendor",
+    "Crew": "Name",
+    "Equipment": "Item",
+}
 # Kept inside an (added) row of a baseline, so that folding loses neither.
 _REVISION, _SINCE = "_revision", "_since"
 DEFAULT_MAX_ROWS = 250_000

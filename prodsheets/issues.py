@@ -7,7 +7,7 @@ A rule code (``value.type``, ``budget.over``) is public API: it appears in JSON 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -97,6 +97,57 @@ RULES: dict[str, Rule] = {
             "Insurance Expires is before the last scheduled End",
         ),
         Rule(
+            "crew.unknown",
+            Severity.WARNING,
+            "a name in People is not in the Crew tab (once the Crew tab lists someone)",
+        ),
+        Rule(
+            "crew.rule_set_unknown",
+            Severity.ERROR,
+            "a Crew Rule Set names no rule set of the template or prodsheets.toml",
+        ),
+        Rule(
+            "crew.unavailable",
+            Severity.WARNING,
+            "a person is called on a day the Crew tab says they are unavailable",
+        ),
+        Rule(
+            "crew.turnaround",
+            Severity.WARNING,
+            "a person's rest between two calls is shorter than their rule set's min_rest_hours",
+        ),
+        Rule(
+            "crew.long_day",
+            Severity.WARNING,
+            "a person is called for more hours in a day than their rule set's max_hours_per_day",
+        ),
+        Rule(
+            "crew.consecutive_days",
+            Severity.WARNING,
+            "a person is called on more days in a row than their rule set's max_consecutive_days",
+        ),
+        Rule(
+            "crew.meal_break",
+            Severity.WARNING,
+            "a person works longer than their rule set's meal_break_after_hours without a "
+            "break item",
+        ),
+        Rule(
+            "equipment.unknown",
+            Severity.WARNING,
+            "Schedule books an item the Equipment tab does not list (once it lists some)",
+        ),
+        Rule(
+            "equipment.overbooked",
+            Severity.WARNING,
+            "at some moment overlapping calls book more of an item than its Quantity",
+        ),
+        Rule(
+            "equipment.uninsured",
+            Severity.WARNING,
+            "hired kit is booked after its vendor's insurance expires, or the vendor has none",
+        ),
+        Rule(
             "history.damaged",
             Severity.WARNING,
             "a row of the owned History tab that does not parse (skipped, never trusted)",
@@ -117,6 +168,9 @@ class Issue:
     column: str  # the header as the sheet has it
     value: str  # what the cell held, as text
     message: str
+    # who the finding is about (names as the Crew tab or People spells them), for the
+    # Crew Report to count per person; not part of the issue's identity or its JSON
+    people: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

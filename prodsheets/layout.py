@@ -11,7 +11,7 @@ from datetime import date
 from prodsheets.a1 import column_letter, quote_title
 from prodsheets.backends.base import Format, LayoutTab, SummaryValue
 from prodsheets.config import Config
-from prodsheets.template import SOURCE_TABS, Column, Template
+from prodsheets.template import Column, Template
 
 # How many rows a Department or Vendor dropdown offers: room for a large production.
 REF_ROWS = 500
@@ -31,26 +31,42 @@ def tab_title(name: str, config: Config) -> str:
 def source_layout(
     template: Template, config: Config, *, example: bool, today: date
 ) -> list[LayoutTab]:
-    """One ``LayoutTab`` per source tab in template order, with the example rows if asked."""
+    """One ``LayoutTab`` per source tab in template order (then the optional Crew and
+    Equipment tabs the template describes), with the example rows if asked."""
     rows_by_tab: dict[str, list[tuple[SummaryValue, ...]]] = {}
     if example:
         from prodsheets.example import example_rows
 
         rows_by_tab = example_rows(template, today)
     laid_out = []
-    for name in SOURCE_TABS:
+    for name in template.laid_out():
         spec = template.tab(name)
+        dropdowns = _dropdowns(spec.columns, template, config)
+        if name == "Crew":
+            dropdowns.update(_rule_set_dropdown(spec.columns, template, config))
         laid_out.append(
             LayoutTab(
                 title=tab_title(name, config),
                 headers=tuple(col.name for col in spec.columns),
                 widths=tuple(col.width for col in spec.columns),
                 formats=tuple(_FORMATS.get(col.type, Format.TEXT) for col in spec.columns),
-                dropdowns=_dropdowns(spec.columns, template, config),
+                dropdowns=dropdowns,
                 rows=list(rows_by_tab.get(name, [])),
             )
         )
     return laid_out
+
+
+def _rule_set_dropdown(
+    columns: tuple[Column, ...], template: Template, config: Config
+) -> dict[int, tuple[str, ...] | str]:
+    """The Crew tab's Rule Set offers the rule sets the template and prodsheets.toml declare."""
+    rule_sets = template.rule_sets
+    if config.rule_sets is not None:
+        rule_sets = rule_sets.merged(config.rule_sets)
+    names = tuple(rule_sets.names())
+    at = [k for k, col in enumerate(columns) if col.name == "Rule Set"]
+    return {at[0]: names} if at and names else {}
 
 
 def _dropdowns(

@@ -16,11 +16,12 @@ from prodsheets.backends import open_workbook
 from prodsheets.backends.base import Contents, SummaryTable, Workbook
 from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config
-from prodsheets.errors import UsageError
+from prodsheets.errors import ConfigError, UsageError
 from prodsheets.figures import Figures, compute_figures
 from prodsheets.issues import Issue, apply_severities, count, sort_issues
+from prodsheets.rule_sets import RuleSets, check_default
 from prodsheets.tables import Table, read_tables
-from prodsheets.template import SOURCE_TABS, Template, load_template, normalise
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS, Template, load_template, normalise
 
 Progress = Callable[[str], None]
 
@@ -66,17 +67,29 @@ def today(config: Config) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-def context_for(config: Config, as_of: dt.date) -> Context:
+def context_for(config: Config, as_of: dt.date, template: Template | None = None) -> Context:
     return Context(
         as_of=as_of,
         near_limit=config.near_limit,
         min_turnaround=dt.timedelta(hours=float(config.min_turnaround_hours)),
+        rule_sets=rule_sets_for(template, config),
     )
 
 
+def rule_sets_for(template: Template | None, config: Config) -> RuleSets:
+    """The template's rule sets with prodsheets.toml's on top (a set of the same name wins)."""
+    base = template.rule_sets if template is not None else RuleSets()
+    if config.rule_sets is None:
+        return base
+    merged = base.merged(config.rule_sets)
+    check_default(merged, config.source or "prodsheets.toml", ConfigError)
+    return merged
+
+
 def source_names(config: Config) -> list[str]:
-    """The titles to look for: this workbook's names for the source tabs."""
-    return [config.tabs.get(name, name) for name in SOURCE_TABS]
+    """The titles to look for: this workbook's names for the source tabs (and the optional
+    Crew and Equipment tabs)."""
+    return [config.tabs.get(name, name) for name in (*SOURCE_TABS, *OPTIONAL_TABS)]
 
 
 def check_workbook(
@@ -97,7 +110,7 @@ def check_workbook(
     tables, found = read_tables(contents, template, config)
     log = history_log(contents)
     found.extend(log.damaged)
-    context = context_for(config, as_of)
+    context = context_for(config, as_of, template)
     progress("Checking entries")
     found.extend(run_checks(tables, context))
     progress("Computing figures")

@@ -18,6 +18,7 @@ from prodsheets import history
 from prodsheets.figures import MONEY_COLUMNS, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.pipeline import Result
+from prodsheets.resource_report import resource_records
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -204,6 +205,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         }
         document["schedule"] = _records(figures.schedule, "department")
         document["vendors"] = _records(figures.vendors, "vendor")
+        document.update(resource_records(figures.resources))  # crew, equipment, hire
         if compared is not None and compared.movement is not None:
             _add_movement(document["budget"], compared.movement)
             document["changes"] = compared.digest.to_dict()

@@ -26,6 +26,7 @@ from prodsheets.figures import TOTAL, Figures
 from prodsheets.history import COLUMNS as HISTORY_COLUMNS
 from prodsheets.history import Comparison, Digest, Log, Movement, log_rows
 from prodsheets.issues import Issue, count, sort_issues
+from prodsheets.resource_report import ResourceFigures, crew_report_tab, with_equipment
 from prodsheets.tables import Table
 
 SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, ISSUES = (
@@ -36,7 +37,7 @@ SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, ISSUES = (
     "Issues",
 )
 CHANGES, HISTORY = "Changes", "History"
-OWNED_TABS = (SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, CHANGES, ISSUES, HISTORY)
+OWNED_TABS = (SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, CHANGES, HISTORY, ISSUES)
 
 # Past this many rows a tab ends with a row saying how many more there are (SPEC.md). On Google
 # the backend may stop sooner, with the same kind of row, to keep its one request within the
@@ -63,9 +64,10 @@ def build_summary(
     log: Log | None = None,
     kept: int = 0,
 ) -> list[SummaryTable]:
-    """The owned tabs, in the order they appear in the workbook; with ``log`` (what the
-    History holds after this sync) also Changes and the hidden History, and with ``compared``
-    the movement since the previous sync."""
+    """The owned tabs, in the order they appear in the workbook (the Crew Report when there
+    is a Crew tab); with ``log`` (what the History holds after this sync) also Changes and the
+    hidden History, and with ``compared`` the movement since the previous sync."""
+    resources = figures.resources or ResourceFigures()
     summary = summary_tab(
         figures, issues, tables, as_of=as_of, synced_at=synced_at, workbook=workbook
     )
@@ -73,13 +75,18 @@ def build_summary(
     if compared is not None and compared.movement is not None:
         summary = with_period(summary, compared.movement)
         variance = with_movement(variance, compared.movement)
-    built = [summary, variance, schedule_report_tab(figures, issues, tables)]
-    built.append(vendor_report_tab(figures))
+    built = [
+        summary,
+        variance,
+        with_equipment(schedule_report_tab(figures, issues, tables), resources),
+        vendor_report_tab(figures),
+    ]
     if log is not None:
         built.append(changes_tab(compared.digest if compared is not None else None))
-    built.append(issues_tab(issues))
-    if log is not None:
         built.append(history_tab(log, kept=kept))
+    if resources.crew is not None:
+        built.append(crew_report_tab(resources.crew, issues))
+    built.append(issues_tab(issues))
     return built
 
 

@@ -7,7 +7,7 @@ typed value, or an issue on that cell. Everything after this step works on typed
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -16,8 +16,8 @@ from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.cells import Parsed, cell_shown, parse_column
 from prodsheets.config import Config
-from prodsheets.issues import Issue, issue, show_value
-from prodsheets.template import TabSpec, Template, header_key, normalise
+from prodsheets.issues import Issue, Severity, issue, show_value
+from prodsheets.template import OPTIONAL_TABS, TabSpec, Template, header_key, normalise
 
 
 @dataclass
@@ -33,6 +33,8 @@ class Table:
     - money: "Int64" (nullable) integer cents; <NA> when blank or unreadable.
     - date, datetime: "datetime64[ns]"; NaT when blank or unreadable.
     - list: object, a tuple[str, ...] (empty when blank).
+    - integer: object, an int (None when blank or unreadable).
+    - dates: object, a tuple of (first day, day after the last) int64 ns pairs (empty when blank).
     """
 
     spec: TabSpec
@@ -132,13 +134,33 @@ def read_tables(
     for name, spec in template.tabs.items():
         title = titles.get(name)
         if title is None:
-            found.append(_tab_missing(spec, config))
+            if name not in OPTIONAL_TABS:  # an absent Crew or Equipment tab is no finding
+                found.append(_tab_missing(spec, config))
             tables[name] = empty_table(spec)
             continue
         table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
+        if name in OPTIONAL_TABS:
+            table, issues = _optional(table, issues)
         tables[name] = table
         found.extend(issues)
     return tables, found
+
+
+def _optional(table: Table, issues: list[Issue]) -> tuple[Table, list[Issue]]:
+    """An optional tab (Crew, Equipment) without its required columns is a tab of the team's
+    own that happens to have the name: a warning saying so, and the tab is not read, so that
+    a workbook that worked before still does."""
+    if all(c.name in table.letters for c in table.spec.columns if c.required):
+        return table, issues
+    kept = [i for i in issues if i.rule != "header.missing"]
+    needed = ", ".join(c.name for c in table.spec.columns if c.required)
+    note = issue(
+        "header.missing",
+        f"The {table.title} tab has no {needed} column, so prodsheets does not read it as the "
+        f"{table.name} tab; add the header to use it, or rename the tab to keep it as it is.",
+        tab=table.title,
+    )
+    return empty_table(table.spec), [*kept, replace(note, severity=Severity.WARNING)]
 
 
 def _tab_missing(spec: TabSpec, config: Config) -> Issue:
@@ -166,7 +188,7 @@ def _blank_array(spec_column_type: str, n: int, default: object = None) -> objec
     if spec_column_type in ("date", "datetime"):
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     out = np.empty(n, dtype=object)
-    out[:] = [()] * n if spec_column_type == "list" else [default] * n
+    out[:] = [()] * n if spec_column_type in ("list", "dates") else [default] * n
     return out
 
 
@@ -178,7 +200,7 @@ def _frame(spec: TabSpec, columns: dict[str, object], index: pd.Index) -> pd.Dat
         values = columns.get(column.name)
         if values is None:
             values = _blank_array(column.type, n, column.default or None if column.enum else None)
-        dtype = object if column.type in ("text", "email", "list") else None
+        dtype = object if column.type in ("text", "email", "list", "integer", "dates") else None
         data[column.name] = pd.Series(values, index=index, dtype=dtype, copy=False)
     return pd.DataFrame(data, index=index, copy=False)
 

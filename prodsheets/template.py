@@ -14,10 +14,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prodsheets.errors import TemplateError
+from prodsheets.rule_sets import RuleSets, check_default, parse_rule_sets
 
-ColumnType = Literal["text", "money", "date", "datetime", "email", "list"]
-COLUMN_TYPES: tuple[str, ...] = ("text", "money", "date", "datetime", "email", "list")
+ColumnType = Literal["text", "money", "date", "datetime", "email", "list", "integer", "dates"]
+COLUMN_TYPES: tuple[str, ...] = (
+    "text",
+    "money",
+    "date",
+    "datetime",
+    "email",
+    "list",
+    "integer",
+    "dates",
+)
 SOURCE_TABS: tuple[str, ...] = ("Departments", "Schedule", "Budget", "Vendors")
+# Tabs a workbook may have: read and checked when present, never missed when absent.
+OPTIONAL_TABS: tuple[str, ...] = ("Crew", "Equipment")
 
 
 # Characters that show as nothing but arrive in pasted text (from web pages, chat apps, PDFs):
@@ -75,9 +87,14 @@ class TabSpec:
 class Template:
     tabs: dict[str, TabSpec] = field(default_factory=dict)
     source: str = ""
+    rule_sets: RuleSets = field(default_factory=RuleSets)
 
     def tab(self, name: str) -> TabSpec:
         return self.tabs[name]
+
+    def laid_out(self) -> list[str]:
+        """The tabs ``init`` lays out: the source tabs, then the optional ones described."""
+        return [name for name in (*SOURCE_TABS, *OPTIONAL_TABS) if name in self.tabs]
 
 
 def default_template_path() -> Path:
@@ -106,13 +123,22 @@ def parse_template(data: dict[str, Any], *, source: str = "<template>") -> Templ
         if not isinstance(spec, dict):
             raise TemplateError(f"The template {source} does not describe the {tab_name} tab.")
         tabs[tab_name] = _tab(tab_name, spec, source)
-    unknown = sorted(set(tabs_data) - set(SOURCE_TABS))
+    for tab_name in OPTIONAL_TABS:
+        spec = tabs_data.get(tab_name)
+        if spec is None:
+            continue  # a template written before the tab existed: its checks stay off
+        if not isinstance(spec, dict):
+            raise TemplateError(f"The template {source}, tab {tab_name}, must be a table.")
+        tabs[tab_name] = _tab(tab_name, spec, source)
+    unknown = sorted(set(tabs_data) - set(SOURCE_TABS) - set(OPTIONAL_TABS))
     if unknown:
         raise TemplateError(
             f"The template {source} describes an unknown tab {unknown[0]!r}; "
-            f"the source tabs are {', '.join(SOURCE_TABS)}."
+            f"the source tabs are {', '.join((*SOURCE_TABS, *OPTIONAL_TABS))}."
         )
-    return Template(tabs=tabs, source=source)
+    rule_sets = parse_rule_sets(data.get("rule_sets", {}), f"The template {source}", TemplateError)
+    check_default(rule_sets, f"The template {source}", TemplateError)
+    return Template(tabs=tabs, source=source, rule_sets=rule_sets)
 
 
 # The columns the checks and figures rely on, by tab: a template may add columns, not lose these.
@@ -148,6 +174,18 @@ REQUIRED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Contract Start", "date"),
         ("Contract End", "date"),
         ("Insurance Expires", "date"),
+    ),
+    "Crew": (
+        ("Name", "text"),
+        ("Department", "text"),
+        ("Rule Set", "text"),
+        ("Unavailable", "dates"),
+    ),
+    "Equipment": (
+        ("Item", "text"),
+        ("Quantity", "integer"),
+        ("Vendor", "text"),
+        ("Daily Rate", "money"),
     ),
 }
 

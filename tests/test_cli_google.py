@@ -25,8 +25,8 @@ SUMMARY_TABS = [
     "Schedule Report",
     "Vendor Report",
     "Changes",
-    "Issues",
     "History",
+    "Issues",
 ]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 
@@ -143,12 +143,14 @@ def test_init_on_google_adds_tabs_then_syncs(google: GoogleHome, run_cli: Any) -
     google.server.add_spreadsheet("blank", {"Notes": [["Keep me"]]})
     result = run_cli("init", "gsheets:blank", "--example")
     assert result.exit_code == 0, result.output
-    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS]
+    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS, "Crew", "Equipment"]
     assert google.rows("gsheets:blank", "Notes") == [["Keep me"]]
     assert len(google.rows("gsheets:blank", "Budget")) > 30
+    assert len(google.rows("gsheets:blank", "Crew")) > 12
     synced = run_cli("sync", "gsheets:blank")
     assert synced.exit_code in (0, 1), synced.output
-    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS, *SUMMARY_TABS]
+    owned = [*SUMMARY_TABS[:-1], "Crew Report", SUMMARY_TABS[-1]]  # with a Crew tab
+    assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS, "Crew", "Equipment", *owned]
     again = run_cli("init", "gsheets:blank")
     assert again.exit_code == 2
     assert "--force" in again.output

@@ -90,7 +90,7 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
     first = run_cli("sync", location, "--as-of", "2026-03-01")
     assert first.exit_code == 0, first.output
     assert home.hidden(location, "History")
-    assert home.titles(location)[-3:] == ["Changes", "Issues", "History"]
+    assert home.titles(location)[-3:] == ["Changes", "History", "Issues"]
     assert home.rows(location, "Changes")[1][0].startswith("History starts with this sync")
 
     tabs = first_edit(tabs)

@@ -10,6 +10,29 @@ from typing import Any
 import openpyxl
 
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+OPTIONAL_TABS = ["Crew", "Equipment"]
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Crew Report",
+    "Issues",
+]
+# What the example promises (prodsheets/example.py), as (tab, rule, cell), each once.
+PLANTED = [
+    ("Budget", "budget.over", "F17"),
+    ("Budget", "budget.near_limit", "F23"),
+    ("Departments", "budget.over_allocation", "D2"),
+    ("Schedule", "schedule.person_conflict", "E16"),
+    ("Schedule", "schedule.overdue", "H17"),
+    ("Schedule", "schedule.turnaround", "F30"),
+    ("Schedule", "equipment.overbooked", "M42"),
+    ("Vendors", "vendor.insurance_expiring", "I5"),
+    ("Vendors", "vendor.contract_missing", "F13"),
+]
 
 
 def test_init_lays_out_the_source_tabs(run_cli: Any, tmp_path: Path) -> None:
@@ -17,7 +40,7 @@ def test_init_lays_out_the_source_tabs(run_cli: Any, tmp_path: Path) -> None:
     result = run_cli("init", str(path))
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == SOURCE_TABS
+    assert book.sheetnames == [*SOURCE_TABS, *OPTIONAL_TABS]
     budget = book["Budget"]
     headers = [c.value for c in budget[1]]
     assert headers[:6] == ["Code", "Department", "Category", "Description", "Vendor", "Budgeted"]
@@ -36,19 +59,27 @@ def test_init_never_overwrites_without_force(run_cli: Any, tmp_path: Path) -> No
     assert "--force" in result.output
     assert path.read_bytes() == b"precious"
     assert run_cli("init", str(path), "--force").exit_code == 0
-    assert openpyxl.load_workbook(path).sheetnames == SOURCE_TABS
+    assert openpyxl.load_workbook(path).sheetnames == [*SOURCE_TABS, *OPTIONAL_TABS]
 
 
 def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "show.xlsx"
     assert run_cli("init", str(path), "--example").exit_code == 0
     result = run_cli("validate", str(path), "--format", "json")
-    document = json.loads(result.stdout)
-    assert 3 <= document["counts"]["warning"] + document["counts"]["error"] <= 30
+    assert result.exit_code == 0, result.output  # all warnings: the first sync succeeds
+    assert sorted(
+        (i["tab"], i["rule"], i["cell"]) for i in json.loads(result.stdout)["issues"]
+    ) == sorted(PLANTED)
     sync = run_cli("sync", str(path))
-    assert sync.exit_code in (0, 1), sync.output
+    assert sync.exit_code == 0, sync.output
     book = openpyxl.load_workbook(path)
-    assert len(book.sheetnames) == 11  # 4 source tabs, 7 owned (Changes, History among them)
+    assert book.sheetnames == [*SOURCE_TABS, *OPTIONAL_TABS, *SUMMARY_TABS]
+    crew = {row[0]: row for row in book["Crew Report"].iter_rows(min_row=2, values_only=True)}
+    assert crew["Mara Quinn"][3] == "Example Cast" and crew["Mara Quinn"][8] == 1
+    assert crew["Dev Patel"][3] == "Example Crew"
+    report = [row for row in book["Schedule Report"].iter_rows(values_only=True)]
+    [lights] = [row for row in report if row[0] == "Moving Light"]
+    assert lights[1:3] == (12, 14)  # the planted overbooking: peak 14 against 12
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     assert run_cli("init", str(path), "--example").exit_code == 2
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -21,8 +21,8 @@ SUMMARY_TABS = [
     "Schedule Report",
     "Vendor Report",
     "Changes",
-    "Issues",
     "History",
+    "Issues",
 ]
 
 

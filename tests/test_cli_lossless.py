@@ -28,8 +28,8 @@ SUMMARY_TABS = [
     "Schedule Report",
     "Vendor Report",
     "Changes",
-    "Issues",
     "History",
+    "Issues",
 ]
 
 

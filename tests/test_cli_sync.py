@@ -22,8 +22,8 @@ SUMMARY_TABS = [
     "Schedule Report",
     "Vendor Report",
     "Changes",
-    "Issues",
     "History",
+    "Issues",
 ]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 

@@ -13,6 +13,7 @@ import pytest
 
 from prodsheets.issues import RULES
 from tests.conftest import found, issues_of
+from tests.crew_workbooks import CREW_BREAKS
 from tests.workbooks import AS_OF, Rows, clean_production, d, set_cell, write_workbook
 
 Change = Callable[[dict[str, Rows]], None]
@@ -128,6 +129,7 @@ BREAKS: dict[str, tuple[Change, str]] = {
         cells(("Vendors", 2, "Insurance Expires", d("2026-03-11"))),
         "I2",
     ),
+    **CREW_BREAKS,  # crew.* and equipment.*: tests/crew_workbooks.py
 }
 
 

@@ -11,12 +11,19 @@ import pytest
 
 from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, Format, LayoutTab, RawCell, RawTab
-from prodsheets.checks import Context, run_checks
+from prodsheets.checks import run_checks
 from prodsheets.config import Config, parse_config
 from prodsheets.figures import compute_figures
 from prodsheets.layout import source_layout
+from prodsheets.pipeline import context_for
 from prodsheets.tables import read_tables
-from prodsheets.template import SOURCE_TABS, Template, load_template, parse_template
+from prodsheets.template import (
+    OPTIONAL_TABS,
+    SOURCE_TABS,
+    Template,
+    load_template,
+    parse_template,
+)
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -30,7 +37,7 @@ def _layout(template: Template, config: Config | None = None, **kw: Any) -> dict
     tabs = source_layout(
         template, config or Config(), example=kw.get("example", True), today=kw.get("today", TODAY)
     )
-    return {name: tab for name, tab in zip(SOURCE_TABS, tabs, strict=True)}
+    return {name: tab for name, tab in zip(template.laid_out(), tabs, strict=True)}
 
 
 def _records(tab: LayoutTab) -> list[dict[str, Any]]:
@@ -39,8 +46,8 @@ def _records(tab: LayoutTab) -> list[dict[str, Any]]:
 
 def test_every_source_tab_in_template_order_with_every_column(template: Template) -> None:
     tabs = source_layout(template, Config(), example=False, today=TODAY)
-    assert [tab.title for tab in tabs] == list(SOURCE_TABS)
-    for tab, name in zip(tabs, SOURCE_TABS, strict=True):
+    assert [tab.title for tab in tabs] == [*SOURCE_TABS, *OPTIONAL_TABS]
+    for tab, name in zip(tabs, [*SOURCE_TABS, *OPTIONAL_TABS], strict=True):
         columns = template.tab(name).columns
         assert tab.headers == tuple(col.name for col in columns)
         assert tab.widths == tuple(col.width for col in columns)
@@ -68,10 +75,17 @@ def test_formats_follow_column_types(
 
 def test_dropdowns_for_every_enum_and_ref_column(template: Template) -> None:
     laid_out = _layout(template)
-    for name in SOURCE_TABS:
+    for name in (*SOURCE_TABS, *OPTIONAL_TABS):
         tab = laid_out[name]
-        wanted = {i for i, col in enumerate(template.tab(name).columns) if col.enum or col.ref}
+        columns = template.tab(name).columns
+        wanted = {i for i, col in enumerate(columns) if col.enum or col.ref}
+        if name == "Crew":  # Rule Set offers the template's rule sets
+            wanted.add(tab.headers.index("Rule Set"))
         assert set(tab.dropdowns) == wanted, name
+    rule_set = laid_out["Crew"].headers.index("Rule Set")
+    assert laid_out["Crew"].dropdowns[rule_set] == ("Example Cast", "Example Crew")
+    vendor = laid_out["Equipment"].headers.index("Vendor")
+    assert laid_out["Equipment"].dropdowns[vendor] == "Vendors!$A$2:$A$500"
     status = laid_out["Schedule"].headers.index("Status")
     assert laid_out["Schedule"].dropdowns[status] == (
         "Planned",
@@ -91,7 +105,14 @@ def test_renamed_tabs_are_titled_and_referenced_by_their_workbook_names(
 ) -> None:
     config = parse_config({"tabs": {"Departments": "Dept List", "Budget": "Costs"}})
     laid_out = _layout(template, config)
-    assert [tab.title for tab in laid_out.values()] == ["Dept List", "Schedule", "Costs", "Vendors"]
+    assert [tab.title for tab in laid_out.values()] == [
+        "Dept List",
+        "Schedule",
+        "Costs",
+        "Vendors",
+        "Crew",
+        "Equipment",
+    ]
     department = laid_out["Schedule"].headers.index("Department")
     assert laid_out["Schedule"].dropdowns[department] == "'Dept List'!$A$2:$A$500"
 
@@ -125,7 +146,9 @@ def test_example_is_a_production_of_realistic_size(template: Template) -> None:
     laid_out = _layout(template)
     assert len(laid_out["Departments"].rows) == 8
     assert 35 <= len(laid_out["Budget"].rows) <= 45
-    assert 35 <= len(laid_out["Schedule"].rows) <= 45
+    assert 35 <= len(laid_out["Schedule"].rows) <= 50  # with the lunch and dinner breaks
+    assert 12 <= len(laid_out["Crew"].rows) <= 20
+    assert 4 <= len(laid_out["Equipment"].rows) <= 8
     assert 10 <= len(laid_out["Vendors"].rows) <= 14
     for tab in laid_out.values():
         assert all(len(row) == len(tab.headers) for row in tab.rows)
@@ -174,7 +197,7 @@ def test_example_dates_move_with_today(template: Template) -> None:
 
 def _as_read(value: object) -> RawCell:
     """What a spreadsheet hands back for what the example typed: money comes back a number."""
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | int):  # an Equipment Quantity is typed as a number
         return float(value)
     assert value is None or isinstance(value, str | dt.date)
     return value
@@ -191,6 +214,22 @@ def _contents(tabs: list[LayoutTab]) -> Contents:
     return Contents(titles=list(raw), owned=frozenset(), tabs=raw)
 
 
+# What the example promises (prodsheets/example.py), each once, and nothing else.
+PLANTED = sorted(
+    [
+        ("budget.over", "F17"),  # CO-01 fabric
+        ("budget.near_limit", "F23"),  # PR-02 breakaway glass
+        ("budget.over_allocation", "D2"),  # Scenic
+        ("schedule.person_conflict", "E16"),  # Mara Quinn's fitting in rehearsal
+        ("schedule.overdue", "H17"),  # the press release
+        ("schedule.turnaround", "F30"),  # the programmer back at 08:00
+        ("equipment.overbooked", "M42"),  # 14 moving lights wanted, 12 in stock
+        ("vendor.insurance_expiring", "I5"),  # Brightwater Lighting Hire
+        ("vendor.contract_missing", "F13"),  # Coastline Printing
+    ]
+)
+
+
 @pytest.mark.parametrize("today", [TODAY, dt.date(2027, 11, 29)])
 def test_first_check_of_the_example_finds_the_planted_mistakes(
     template: Template, today: dt.date
@@ -199,20 +238,9 @@ def test_first_check_of_the_example_finds_the_planted_mistakes(
     tables, found = read_tables(
         _contents(source_layout(template, config, example=True, today=today)), template, config
     )
-    context = Context(as_of=today)
+    context = context_for(config, today, template)  # with the template's rule sets
     found.extend(run_checks(tables, context))
-    rules = sorted(issue.rule for issue in found)
-    assert set(rules) == {
-        "budget.near_limit",
-        "budget.over",
-        "budget.over_allocation",
-        "schedule.overdue",
-        "schedule.person_conflict",
-        "schedule.turnaround",
-        "vendor.contract_missing",
-        "vendor.insurance_expiring",
-    }
-    assert 8 <= len(found) <= 14
+    assert sorted((issue.rule, issue.cell) for issue in found) == PLANTED
     errors = {issue.rule for issue in found if issue.severity == "error"}
     assert errors == set()  # the first sync a new user runs succeeds
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from prodsheets.issues import Issue
+from prodsheets.rule_sets import RuleSets
 from prodsheets.tables import Table
 
 
@@ -17,12 +18,13 @@ class Context:
     as_of: dt.date
     near_limit: Decimal = Decimal("0.9")
     min_turnaround: dt.timedelta = dt.timedelta(hours=10)
+    rule_sets: RuleSets = field(default_factory=RuleSets)  # per-person working-time rules
 
 
 def run_checks(tables: dict[str, Table], context: Context) -> list[Issue]:
-    from . import budget, schedule, values, vendors
+    from . import budget, crew, equipment, schedule, values, vendors
 
     found: list[Issue] = []
-    for module in (values, schedule, budget, vendors):
+    for module in (values, schedule, budget, vendors, crew, equipment):
         found.extend(module.check(tables, context))
     return found

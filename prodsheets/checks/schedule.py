@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
@@ -28,12 +28,14 @@ import pandas as pd
 from prodsheets.checks import Context
 from prodsheets.checks.values import suggestion
 from prodsheets.issues import Issue
+from prodsheets.rule_sets import RuleSet
 from prodsheets.tables import Table
 from prodsheets.template import normalise
 
 _DAY_NS = 86_400 * 10**9
 _NIGHT_ENDS = 6 * 3_600 * 10**9  # a rest that takes in some of 00:00-06:00 is a turnaround
 _NAT = np.iinfo(np.int64).min
+_NO_RULES = RuleSet(name="")
 
 
 def check(tables: dict[str, Table], context: Context) -> list[Issue]:
@@ -45,7 +47,7 @@ def check(tables: dict[str, Table], context: Context) -> list[Issue]:
     found: list[Issue] = []
     found += _end_before_start(items)
     found += _space_conflicts(items)
-    found += _person_conflicts_and_turnaround(items, context)
+    found += _person_conflicts_and_turnaround(items, context, tables)
     found += _dependencies(items)
     found += _overdue(items, context)
     return found
@@ -355,18 +357,25 @@ def _listed(lists: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.nd
     return where[keep], names[keep]
 
 
-def _people(items: _Items) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One entry per (timed item, person), each person once per item: the item's position,
-    a number per person (matching ignoring case and spaces), and the name as typed."""
-    where, names = _listed(items.column("People"), np.flatnonzero(items.valid))
-    group = np.asarray(pd.factorize(_keys(names))[0], dtype=np.int64)
+def _people(
+    items: _Items, positions: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """One entry per (item, person), each person once per item: the item's position, a
+    number per person (matching ignoring case and spaces), the name as typed, and each
+    person's key (``normalise`` of the name) by number. Timed items unless ``positions``."""
+    chosen = np.flatnonzero(items.valid) if positions is None else positions
+    where, names = _listed(items.column("People"), chosen)
+    codes, distinct = pd.factorize(_keys(names))
+    group = np.asarray(codes, dtype=np.int64)
     once = ~pd.Series(where * (int(group.max(initial=0)) + 1) + group).duplicated().to_numpy()
-    return where[once], group[once], names[once].tolist()
+    return where[once], group[once], names[once].tolist(), [str(k) for k in distinct]
 
 
-def _person_conflicts_and_turnaround(items: _Items, context: Context) -> list[Issue]:
+def _person_conflicts_and_turnaround(
+    items: _Items, context: Context, tables: dict[str, Table]
+) -> list[Issue]:
     """Both rules look at each person's items in start order, so they share one sort."""
-    where, group, names = _people(items)
+    where, group, names, keys = _people(items)
     if len(where) < 2:
         return []
     start, end = items.start[where], items.end[where]
@@ -381,26 +390,83 @@ def _person_conflicts_and_turnaround(items: _Items, context: Context) -> list[Is
         clashes.setdefault(pair, []).append(names[earlier])  # as the earlier item spells it
         unnamed[pair] = max(unnamed.get(pair, 0), more)
     found = [
-        items.found(
-            "schedule.person_conflict",
-            later,
-            "People",
-            items.cell_text("People", later),
-            f"{_and(sorted(people))} {'is' if len(people) == 1 else 'are'} on both "
-            f"{items.name(earlier)} and {items.name(later)} {_overlap(items, earlier, later)}; "
-            "move one of the items or call someone else."
-            f"{_also(unnamed[earlier, later], 'for the same people')}",
+        replace(
+            items.found(
+                "schedule.person_conflict",
+                later,
+                "People",
+                items.cell_text("People", later),
+                f"{_and(sorted(people))} {'is' if len(people) == 1 else 'are'} on both "
+                f"{items.name(earlier)} and {items.name(later)} "
+                f"{_overlap(items, earlier, later)}; move one of the items or call someone "
+                f"else.{_also(unnamed[earlier, later], 'for the same people')}",
+            ),
+            people=tuple(people),  # for the Crew Report's count per person
         )
         for (earlier, later), people in clashes.items()
     ]
-    found += _turnaround(items, context, where, group, names)
+    found += _turnaround(items, context, where, group, names, own_rest(tables, context, keys))
     return found
 
 
 def _turnaround(
-    items: _Items, context: Context, where: np.ndarray, group: np.ndarray, names: list[str]
+    items: _Items,
+    context: Context,
+    where: np.ndarray,
+    group: np.ndarray,
+    names: list[str],
+    own: np.ndarray,
 ) -> list[Issue]:
-    """A person's rest between one item's End and their next item's Start is too short.
+    """A person's rest is shorter than the production's minimum turnaround (people whose
+    rule set has its own minimum rest are judged by crew.turnaround instead)."""
+    minimum = int(context.min_turnaround / dt.timedelta(microseconds=1)) * 1000
+    if minimum <= 0:
+        return []
+    per_person = np.where(own, 0, minimum).astype(np.int64)
+    rests = short_rests(items, where, group, per_person[group])
+    return [
+        replace(
+            items.found(
+                "schedule.turnaround",
+                later,
+                "Start",
+                items.cell_text("Start", later),
+                f"{_and(sorted(names[k] for k in entries))} "
+                f"{'has' if len(entries) == 1 else 'have'} only "
+                f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
+                f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
+                f"{items.name(later)} (starts {_when(int(items.start[later]))}); the minimum "
+                f"turnaround is {_duration(minimum)}. Start {items.ids[later] or 'it'} later "
+                "or call someone else.",
+            ),
+            people=tuple(names[k] for k in entries),
+        )
+        for (earlier, later), entries in rests.items()
+    ]
+
+
+def own_rest(tables: dict[str, Table], context: Context, keys: list[str]) -> np.ndarray:
+    """For each person key, whether their rule set (from the Crew tab, or the default set)
+    has its own minimum rest; only a Crew tab or a default set can say so."""
+    from prodsheets.roster import read_roster  # the Crew tab, read once per tables
+
+    rule_sets = context.rule_sets
+    if not rule_sets.sets:
+        return np.zeros(len(keys), dtype=bool)
+    roster = read_roster(tables, context)
+    return np.fromiter(
+        ((roster.rules_for(key) or _NO_RULES).min_rest_hours is not None for key in keys),
+        dtype=bool,
+        count=len(keys),
+    )
+
+
+def short_rests(
+    items: _Items, where: np.ndarray, group: np.ndarray, minimum: np.ndarray
+) -> dict[tuple[int, int], list[int]]:
+    """A person's rest between one item's End and their next item's Start is shorter than
+    ``minimum`` (ns, per entry; 0 is not judged): (earlier item, later item) -> the entries
+    (positions in ``where``) of the people concerned.
 
     "Their next item" is judged against the latest End among the person's earlier items, so a
     long call is not hidden behind a short one. A turnaround is the rest between one working
@@ -413,10 +479,9 @@ def _turnaround(
     Overlapping or touching items are not a turnaround (overlapping ones are a
     person_conflict).
     """
-    minimum = int(context.min_turnaround / dt.timedelta(microseconds=1)) * 1000
-    if minimum <= 0:
-        return []
     n = len(where)
+    if n < 2 or not (minimum > 0).any():
+        return {}
     order = np.lexsort((where, items.end[where], items.start[where], group))
     g, pos = group[order], where[order]
     s, e = items.start[pos], items.end[pos]
@@ -431,30 +496,16 @@ def _turnaround(
     previous[1:] = latest[:-1]
     gap = np.full(n, -1, dtype=np.int64)
     gap[1:] = s[1:] - running_end[:-1]
-    short = same_group & (gap > 0) & (gap < minimum) & ~items.start_date_only[pos]
+    short = same_group & (gap > 0) & (gap < minimum[order]) & ~items.start_date_only[pos]
     earlier = pos[previous[short]]
     rest_from = items.end[earlier]
     short[short] &= ~items.end_date_only[earlier] & (
         (rest_from % _DAY_NS < _NIGHT_ENDS) | (s[short] > (rest_from // _DAY_NS + 1) * _DAY_NS)
     )
-    rests: dict[tuple[int, int], list[str]] = {}
+    rests: dict[tuple[int, int], list[int]] = {}
     for k in np.flatnonzero(short).tolist():
-        rests.setdefault((int(pos[previous[k]]), int(pos[k])), []).append(names[order[k]])
-    return [
-        items.found(
-            "schedule.turnaround",
-            later,
-            "Start",
-            items.cell_text("Start", later),
-            f"{_and(sorted(people))} {'has' if len(people) == 1 else 'have'} only "
-            f"{_duration(int(items.start[later]) - int(items.end[earlier]))} between "
-            f"{items.name(earlier)} (ends {_when(int(items.end[earlier]))}) and "
-            f"{items.name(later)} (starts {_when(int(items.start[later]))}); the minimum "
-            f"turnaround is {_duration(minimum)}. Start {items.ids[later] or 'it'} later "
-            "or call someone else.",
-        )
-        for (earlier, later), people in rests.items()
-    ]
+        rests.setdefault((int(pos[previous[k]]), int(pos[k])), []).append(int(order[k]))
+    return rests
 
 
 def _and(names: Sequence[str]) -> str:
