@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from prodsheets import __version__, pipeline
+from prodsheets import __version__, pipeline, terminal
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
 from prodsheets.render import render, render_changes, summary_line
@@ -47,11 +47,10 @@ class Run:
             )
         return config, location
 
-    def progress(self) -> pipeline.Progress:
-        """Steps on a terminal's stderr (always with --verbose); nothing when piped or quiet."""
-        if self.quiet or not (self.verbose or sys.stderr.isatty()):
-            return lambda _step: None
-        return lambda step: click.echo(click.style(f"… {step}", dim=True), err=True)
+    def progress(self, steps: int) -> terminal.Progress:
+        """The run's ``steps`` as one line on a terminal's stderr, erased when done (each on
+        its own line with --verbose); nothing when piped or quiet."""
+        return terminal.Progress(steps, show=not self.quiet, verbose=self.verbose)
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,7 +152,16 @@ def _finish(
 
 
 def _output(result: pipeline.Result, fmt: str, *, figures: bool) -> str:
-    return render(result, fmt, with_figures=figures, colour=sys.stdout.isatty())
+    return render(
+        result,
+        fmt,
+        with_figures=figures,
+        colour=sys.stdout.isatty(),
+        width=terminal.width(sys.stdout),
+    )
+
+
+CHECK_STEPS = 5  # reading, cells, checks, figures, history (see pipeline.check_workbook)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,13 +252,14 @@ def validate(
     run = _run(options)
     with plain_failures(run):
         config, location = run.config(workbook)
-        result = pipeline.validate(
-            location,
-            config=config,
-            as_of=_as_of(as_of),
-            since=_as_of(since),
-            progress=run.progress(),
-        )
+        with run.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
     _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
 
@@ -259,10 +268,10 @@ def validate(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="json for scripts, markdown for notes.",
+    help="json for scripts, markdown for notes, html for a page to send a producer.",
 )
 @AS_OF
 @SINCE
@@ -276,23 +285,29 @@ def report(
 ) -> None:
     """Show the cost report, schedule and vendor figures and every issue; writes nothing.
 
+    --format html prints one self-contained page (no network needed to open it, readable on
+    a phone): the totals, EFC against Budgeted by department, the lines at risk, the next
+    milestones and the issues.
+
     Once the workbook has been synced, --format json also gives each department and category
     its Previous EFC and Movement since the previous sync (or --since), and the changes.
 
     \b
     Example:
         prodsheets report show.xlsx --format markdown > cost-report.md
+        prodsheets report show.xlsx --format html > cost-report.html
     """
     run = _run(options)
     with plain_failures(run):
         config, location = run.config(workbook)
-        result = pipeline.validate(
-            location,
-            config=config,
-            as_of=_as_of(as_of),
-            since=_as_of(since),
-            progress=run.progress(),
-        )
+        with run.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
     _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
 
@@ -327,22 +342,34 @@ def sync(
     run = _run(options)
     with plain_failures(run):
         config, location = run.config(workbook)
-        result = pipeline.sync(
-            location,
-            config=config,
-            as_of=_as_of(as_of),
-            since=_as_of(since),
-            dry_run=dry_run,
-            force=force,
-            progress=run.progress(),
-        )
+        with run.progress(CHECK_STEPS + (1 if dry_run else 2)) as progress:
+            result = pipeline.sync(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                dry_run=dry_run,
+                force=force,
+                progress=progress,
+            )
     if dry_run:
         titles = ", ".join(t.title for t in result.summary)
         done = f"Dry run: would write {titles}; nothing was written."
     else:
         done = f"Wrote {', '.join(result.written)} to {location}."
     done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
+    if not dry_run and result.written and result.written[0] not in result.owned_before:
+        done += "\n" + where_to_look(location, result.written[0])
+    width = terminal.width(sys.stdout)
+    done = "\n".join(line for part in done.split("\n") for line in terminal.paragraph(part, width))
     _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
+
+
+def where_to_look(location: str, first_tab: str) -> str:
+    """What the first sync says next: where the figures now are."""
+    if location.lower().endswith((".xlsx", ".xlsm")):
+        return f"Next: open {location} and look at the {first_tab} tab."
+    return f"Next: open the spreadsheet in Google Sheets and look at the {first_tab} tab."
 
 
 @cli.command(short_help="What changed since the previous sync; writes nothing.")
@@ -379,13 +406,14 @@ def changes(
     run = _run(options)
     with plain_failures(run):
         config, location = run.config(workbook)
-        result = pipeline.validate(
-            location,
-            config=config,
-            as_of=_as_of(as_of),
-            since=_as_of(since),
-            progress=run.progress(),
-        )
+        with run.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
     click.echo(render_changes(result, fmt))
 
 

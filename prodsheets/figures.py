@@ -57,7 +57,8 @@ class Figures:
     # that is a ref.unknown issue); index = vendor name. Columns: Contract (str), Contract
     # End, Insurance Expires (datetime64, NaT when blank),
     # Lines (int), Actual, Committed, EFC (int64 cents), Contract State, Insurance State
-    # ("Current", "Expiring", "Expired", "Missing"), Flags (str, "; "-joined rule codes).
+    # ("Current", "Expiring", "Expired", "Missing"; Insurance State also "Not needed" for a
+    # vendor without Rentals money), Flags (str, "; "-joined rule codes).
     vendors: pd.DataFrame
     # Crew and equipment figures (prodsheets.resource_report): each part None without its tab.
     resources: ResourceFigures | None = None
@@ -69,6 +70,7 @@ OVER, AT_RISK, OK = "Over", "At risk", "OK"
 TOTAL = "Total"
 NO_CATEGORY = "(none)"
 CONTRACT_STATES = ("Current", "Expiring", "Expired", "Missing")
+NOT_NEEDED = "Not needed"  # an Insurance State: no Rentals money, so no certificate is asked for
 VENDOR_COLUMNS = (
     "Contract",
     "Contract End",
@@ -622,9 +624,17 @@ def vendor_standing(
         ["Expired", "Missing", "Expiring"],
         "Current",
     ).astype(object)
+    # No certificate is "Not needed" when no rule asks for one (no Rentals money, and the
+    # cell is blank rather than unreadable); "Missing" only where vendor.insurance_missing is.
+    no_date = insurance.isna().to_numpy()
     insurance_state = np.select(
-        [insurance.isna().to_numpy(), (insurance < as_of).to_numpy(), insurance_short],
-        ["Missing", "Expired", "Expiring"],
+        [
+            no_date & ~rentals_money & ~insurance_bad,
+            no_date,
+            (insurance < as_of).to_numpy(),
+            insurance_short,
+        ],
+        [NOT_NEEDED, "Missing", "Expired", "Expiring"],
         "Current",
     ).astype(object)
 

@@ -24,6 +24,46 @@ class Rule:
     when: str
 
 
+# What summary tabs call each rule's finding (the Issues tab's Rule column keeps the code).
+LABELS = {
+    "tab.missing": "Tab missing",
+    "header.missing": "Column missing",
+    "header.duplicate": "Column twice",
+    "value.required": "Blank but required",
+    "value.type": "Cannot be read",
+    "value.enum": "Not in the list",
+    "value.negative": "Below zero",
+    "id.duplicate": "Listed twice",
+    "ref.unknown": "Not listed",
+    "schedule.end_before_start": "Ends before it starts",
+    "schedule.space_conflict": "Space double-booked",
+    "schedule.person_conflict": "Person double-booked",
+    "schedule.dependency_unknown": "Depends on an unknown item",
+    "schedule.dependency_cycle": "Dependencies in a loop",
+    "schedule.dependency_order": "Starts before what it depends on ends",
+    "schedule.overdue": "Overdue",
+    "schedule.turnaround": "Too little rest",
+    "budget.over": "Over budget",
+    "budget.near_limit": "Near its budget",
+    "budget.over_allocation": "Over allocation",
+    "vendor.contract_missing": "Money without a signed contract",
+    "vendor.contract_expired": "Contract ended, money still committed",
+    "vendor.contract_dates": "Contract ends before it starts",
+    "vendor.insurance_missing": "Rentals without insurance",
+    "vendor.insurance_expiring": "Insurance ends before strike",
+    "crew.unknown": "Not in the Crew tab",
+    "crew.rule_set_unknown": "Unknown rule set",
+    "crew.unavailable": "Called when unavailable",
+    "crew.turnaround": "Too little rest for their rules",
+    "crew.long_day": "Day too long",
+    "crew.consecutive_days": "Too many days in a row",
+    "crew.meal_break": "No meal break",
+    "equipment.unknown": "Equipment not listed",
+    "equipment.overbooked": "Equipment overbooked",
+    "equipment.uninsured": "Hired kit uninsured",
+}
+
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in [
@@ -154,6 +194,14 @@ RULES: dict[str, Rule] = {
         ),
     ]
 }
+
+
+def label(code: str) -> str:
+    """What a person reads for a rule's finding: its label, else its "when" sentence."""
+    if code in LABELS:
+        return LABELS[code]
+    rule = RULES.get(code)
+    return code if rule is None else rule.when[:1].upper() + rule.when[1:]
 
 
 @dataclass(frozen=True)

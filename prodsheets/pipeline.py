@@ -50,6 +50,9 @@ class Result:
     # person made, a History too large for one Google update)
     left_out: dict[str, str] = field(default_factory=dict)
     theirs: frozenset[str] = frozenset()  # normalised titles of the tabs prodsheets did not make
+    # the summary tabs the workbook already had, ours, when it was read (none before the
+    # first sync, which then says where to look)
+    owned_before: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -106,7 +109,8 @@ def check_workbook(
     nothing."""
     progress(f"Reading {workbook.location}")
     contents = workbook.read([*source_names(config), history.HISTORY])
-    progress("Reading cells")
+    rows = sum(len(tab.rows) for tab in contents.tabs.values())
+    progress(f"Reading cells: {rows:,} rows in {len(contents.tabs)} tabs")
     tables, found = read_tables(contents, template, config)
     log = history_log(contents)
     found.extend(log.damaged)
@@ -138,6 +142,7 @@ def check_workbook(
         snapshot=now,
         log=log,
         theirs=frozenset(normalise(t) for t in contents.titles if t not in contents.owned),
+        owned_before=contents.owned,
     )
 
 

@@ -14,13 +14,21 @@ from typing import Any
 import click
 import pandas as pd
 
-from prodsheets import history
-from prodsheets.figures import MONEY_COLUMNS, cents_text
+from prodsheets import history, terminal
+from prodsheets.figures import MONEY_COLUMNS, Figures, cents_text
 from prodsheets.issues import Issue, Severity
+from prodsheets.issues import label as rule_label
 from prodsheets.pipeline import Result
 from prodsheets.resource_report import resource_records
+from prodsheets.summary import (
+    LINES_HEADING,
+    department_columns,
+    department_status,
+    line_columns,
+    lines_in_trouble,
+)
 
-FORMATS = ("text", "json", "markdown", "github")
+FORMATS = ("text", "json", "markdown", "github", "html")
 
 
 def money(cents: Any) -> str:
@@ -58,7 +66,9 @@ def _where(found: Issue) -> str:
 # --- text -----------------------------------------------------------------------------------
 
 
-def issues_text(result: Result, *, colour: bool = True) -> str:
+def issues_text(result: Result, *, colour: bool = True, width: int | None = None) -> str:
+    """One issue a line (wrapped at word boundaries to ``width`` on a terminal), then the
+    counts."""
     lines = []
     for found in result.issues:
         style = "red" if found.severity is Severity.ERROR else "yellow"
@@ -67,7 +77,7 @@ def issues_text(result: Result, *, colour: bool = True) -> str:
             if colour
             else (f"{found.severity.value:7}")
         )
-        lines.append(f"{_where(found):16} {label} {found.rule:28} {found.message}")
+        lines += terminal.hang(f"{_where(found):16} {label} {found.rule:28} ", found.message, width)
     lines.append(summary_line(result))
     return "\n".join(lines)
 
@@ -85,19 +95,30 @@ def summary_line(result: Result) -> str:
     return f"{result.workbook} as of {result.as_of.isoformat()}: {errors}, {warnings}."
 
 
-def _table_text(frame: pd.DataFrame, index_name: str) -> list[str]:
-    rows = _display_rows(frame, index_name)
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        cells = [
-            str(v).ljust(w) if i == 0 or not _numeric_column(rows[0][i]) else str(v).rjust(w)
-            for i, (v, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out
+def _table_text(frame: pd.DataFrame, index_name: str, width: int | None = None) -> list[str]:
+    """The table as aligned text, folded into blocks when wider than ``width``."""
+    rows = _display_rows(_in_order(frame), index_name)
+    return terminal.table(rows, [_numeric_column(name) for name in rows[0]], width)
+
+
+def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A cost-report table as the Budget Variance tab shows it: its columns in the one order,
+    and a department's Status saying when it is over its Allocation."""
+    if "Budgeted" not in frame.columns or "Description" in frame.columns:  # lines: as chosen
+        return frame
+    order = [c for c in department_columns()[1:] if c in frame.columns]
+    shown = frame.loc[:, order + [c for c in frame.columns if c not in order]]
+    if "Allocation" in frame.columns and "Status" in frame.columns:
+        shown = shown.assign(Status=[department_status(r) for _, r in frame.iterrows()])
+    return shown
+
+
+def lines_shown(figures: Figures) -> pd.DataFrame:
+    """The lines over budget or at risk, largest overrun first, with the Budget Variance
+    tab's columns (Code as the index)."""
+    trouble = lines_in_trouble(figures.lines)
+    columns = [c for c in line_columns() if c in trouble.columns]
+    return trouble.loc[:, columns].set_index("Code") if "Code" in columns else trouble.iloc[:0]
 
 
 def _numeric_column(name: str) -> bool:
@@ -133,6 +154,8 @@ def _display(column: str, value: Any) -> str:
         return money(value)
     if column == "Over %":
         return percent(value)
+    if column == "Flags" and isinstance(value, str):  # words, as in the Vendor Report
+        return "; ".join(rule_label(code) for code in value.split("; ") if code)
     if column == "Mean days late":
         return "" if pd.isna(value) else f"{float(value):.1f}"
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
@@ -142,17 +165,22 @@ def _display(column: str, value: Any) -> str:
     return str(value)
 
 
-def report_text(result: Result, *, colour: bool = True) -> str:
+def report_text(result: Result, *, colour: bool = True, width: int | None = None) -> str:
     figures = result.figures
     parts: list[str] = []
     if figures is not None:
         bold = (lambda s: click.style(s, bold=True)) if colour else (lambda s: s)
         parts += [
             bold("Budget by department"),
-            *_table_text(figures.by_department, "Department"),
+            *_table_text(figures.by_department, "Department", width),
             "",
         ]
-        parts += [bold("Budget by category"), *_table_text(figures.by_category, "Category"), ""]
+        parts += [
+            bold("Budget by category"),
+            *_table_text(figures.by_category, "Category", width),
+            "",
+        ]
+        parts += [bold(LINES_HEADING), *_table_text(lines_shown(figures), "Code", width), ""]
         if figures.excluded_lines:
             parts += [
                 f"{figures.excluded_lines} budget line(s) left out of the figures "
@@ -166,10 +194,14 @@ def report_text(result: Result, *, colour: bool = True) -> str:
                 "(see the issues below).",
                 "",
             ]
-        parts += [bold("Schedule by department"), *_table_text(figures.schedule, "Department"), ""]
-        parts += [bold("Vendors"), *_table_text(figures.vendors, "Vendor"), ""]
+        parts += [
+            bold("Schedule by department"),
+            *_table_text(figures.schedule, "Department", width),
+            "",
+        ]
+        parts += [bold("Vendors"), *_table_text(figures.vendors, "Vendor", width), ""]
         parts += [bold("Issues")]
-    parts.append(issues_text(result, colour=colour))
+    parts.append(issues_text(result, colour=colour, width=width))
     return "\n".join(parts)
 
 
@@ -299,10 +331,11 @@ def to_markdown(result: Result, *, with_figures: bool = False) -> str:
         for title, frame, index_name in (
             ("Budget by department", figures.by_department, "Department"),
             ("Budget by category", figures.by_category, "Category"),
+            (LINES_HEADING, lines_shown(figures), "Code"),
             ("Schedule by department", figures.schedule, "Department"),
             ("Vendors", figures.vendors, "Vendor"),
         ):
-            rows = _display_rows(frame, index_name)
+            rows = _display_rows(_in_order(frame), index_name)
             parts += [f"## {title}", "", *_md_table(rows[0], rows[1:]), ""]
     parts += ["## Issues", ""]
     if result.issues:
@@ -434,13 +467,25 @@ def render_changes(result: Result, fmt: str) -> str:
     return changes_text(result)
 
 
-def render(result: Result, fmt: str, *, with_figures: bool = False, colour: bool = True) -> str:
+def render(
+    result: Result,
+    fmt: str,
+    *,
+    with_figures: bool = False,
+    colour: bool = True,
+    width: int | None = None,
+) -> str:
+    """``result`` in ``fmt``; text wraps to ``width`` (a terminal's, None when piped)."""
+    if fmt == "html":
+        from prodsheets.html_report import to_html
+
+        return to_html(result)
     if fmt == "json":
         return to_json(result, with_figures=with_figures)
     if fmt == "markdown":
         return to_markdown(result, with_figures=with_figures)
     if fmt == "github":
         return to_github(result)
-    return (
-        report_text(result, colour=colour) if with_figures else issues_text(result, colour=colour)
-    )
+    if with_figures:
+        return report_text(result, colour=colour, width=width)
+    return issues_text(result, colour=colour, width=width)

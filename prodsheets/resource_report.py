@@ -291,6 +291,7 @@ def with_equipment(report: SummaryTable, figures: ResourceFigures) -> SummaryTab
     width = len(report.columns)
     rows = list(report.rows)
     styles = dict(report.styles)
+    status = dict(report.status)
     formats = dict(report.row_formats)
 
     def section(headings: tuple[str, ...]) -> None:
@@ -304,7 +305,7 @@ def with_equipment(report: SummaryTable, figures: ResourceFigures) -> SummaryTab
         quantity = record["Quantity"]
         peak = int(record["Peak booked"])
         if quantity is not None and peak > int(quantity):
-            styles[len(rows)] = RowStyle.OVER
+            styles[len(rows)] = status[len(rows)] = RowStyle.OVER
         formats[len(rows)] = _KIT_FORMATS
         rows.append(
             _fit(
@@ -336,7 +337,7 @@ def with_equipment(report: SummaryTable, figures: ResourceFigures) -> SummaryTab
                     width,
                 )
             )
-    return replace(report, rows=rows, styles=styles, row_formats=formats)
+    return replace(report, rows=rows, styles=styles, status=status, row_formats=formats)
 
 
 def _fit(values: tuple[SummaryValue, ...], width: int) -> tuple[SummaryValue, ...]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
 from prodsheets.backends.base import (
+    CellLink,
+    ChartSpec,
     Format,
     RowStyle,
     SummaryColumn,
@@ -26,6 +29,7 @@ from prodsheets.figures import TOTAL, Figures
 from prodsheets.history import COLUMNS as HISTORY_COLUMNS
 from prodsheets.history import Comparison, Digest, Log, Movement, log_rows
 from prodsheets.issues import Issue, count, sort_issues
+from prodsheets.issues import label as rule_label
 from prodsheets.resource_report import ResourceFigures, crew_report_tab, with_equipment
 from prodsheets.tables import Table
 
@@ -71,7 +75,7 @@ def build_summary(
     summary = summary_tab(
         figures, issues, tables, as_of=as_of, synced_at=synced_at, workbook=workbook
     )
-    variance = budget_variance_tab(figures)
+    variance = budget_variance_tab(figures, tables)
     if compared is not None and compared.movement is not None:
         summary = with_period(summary, compared.movement)
         variance = with_movement(variance, compared.movement)
@@ -87,7 +91,7 @@ def build_summary(
     if resources.crew is not None:
         built.append(crew_report_tab(resources.crew, issues))
     built.append(issues_tab(issues))
-    return built
+    return [table if table.hidden else fit_widths(table) for table in built]
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -206,10 +210,34 @@ def summary_tab(
         add(f"Next: {label}", start, Format.DATE if date_only else Format.DATETIME)
     return SummaryTable(
         title=SUMMARY,
-        columns=(SummaryColumn("Metric", _TEXT, 40), SummaryColumn("Value", _TEXT, 24)),
+        columns=(
+            SummaryColumn("Metric", _TEXT, 48, wrap=True),
+            SummaryColumn("Value", _TEXT, 24),
+        ),
         rows=rows,
         styles=styles,
         row_formats=formats,
+        chart=department_chart(figures),
+    )
+
+
+CHART_TITLE = "EFC against Budgeted by department"
+
+
+def department_chart(figures: Figures) -> ChartSpec | None:
+    """EFC against Budgeted per department, drawn from the department rows of Budget Variance
+    (every row above its Total); None when no department is listed."""
+    count = len(figures.by_department) - 1
+    if count <= 0:
+        return None
+    columns = department_columns()
+    return ChartSpec(
+        title=CHART_TITLE,
+        source=BUDGET_VARIANCE,
+        categories=0,
+        series=(columns.index("Budgeted"), columns.index("EFC")),
+        rows=(0, count),
+        axis_title="Amount",
     )
 
 
@@ -253,98 +281,215 @@ def next_milestones(
 
 # --- Budget Variance -------------------------------------------------------------------------
 
-_DEPARTMENT_COLUMNS = (
-    SummaryColumn("Department", _TEXT, 20),
-    SummaryColumn("Allocation", _MONEY),
-    SummaryColumn("Budgeted", _MONEY),
-    SummaryColumn("Actual", _MONEY),
-    SummaryColumn("Committed", _MONEY),
-    SummaryColumn("ETC", _MONEY),
-    SummaryColumn("EFC", _MONEY),
-    SummaryColumn("Over/(Under)", _MONEY),
-    SummaryColumn("Over %", Format.PERCENT, 10),
-    SummaryColumn("Uncommitted", _MONEY),
-    SummaryColumn("Unallocated", _MONEY),
-    SummaryColumn("Status", _TEXT, 10),
+# One order for the figures of every cost-report table (Budget Variance's three tables and
+# `report`): a figure added here appears in each of them, in the same place. The columns
+# only departments have come after Status, so that the shared ones sit in the same columns.
+BUDGET_COLUMNS = (
+    "Budgeted",
+    "Actual",
+    "Committed",
+    "ETC",
+    "EFC",
+    "Over/(Under)",
+    "Over %",
+    "Uncommitted",
+    "Status",
 )
-_CATEGORY_COLUMNS = (
-    ("By category", _TEXT),
-    ("Budgeted", _MONEY),
-    ("Actual", _MONEY),
-    ("Committed", _MONEY),
-    ("ETC", _MONEY),
-    ("EFC", _MONEY),
-    ("Over/(Under)", _MONEY),
-    ("Over %", Format.PERCENT),
-    ("Uncommitted", _MONEY),
-    ("Status", _TEXT),
-)
+DEPARTMENT_ONLY = ("Allocation", "Unallocated")
+# The table of lines leaves out what is paid, ordered and free, to stay readable on a page.
+LINE_LABELS = ("Code", "Department", "Description", "Vendor")
+LINE_LEAVES_OUT = ("Actual", "Committed", "ETC", "Uncommitted")
+LINES_HEADING = "Lines over budget or at risk"
+OVER_ALLOCATION = "over allocation"
+
+_WIDTHS = {"Department": 20, "Code": 12, "Description": 40, "Vendor": 24, "Status": 24}
+_WRAPPED = frozenset({"Description", "Vendor", "Status"})
+
+
+def department_columns() -> tuple[str, ...]:
+    return ("Department", *BUDGET_COLUMNS, *DEPARTMENT_ONLY)
+
+
+def category_columns() -> tuple[str, ...]:
+    return ("By category", *BUDGET_COLUMNS)
+
+
+def line_columns() -> tuple[str, ...]:
+    return (*LINE_LABELS, *(c for c in BUDGET_COLUMNS if c not in LINE_LEAVES_OUT))
+
+
+def _budget_format(column: str) -> Format:
+    if column == "Over %":
+        return Format.PERCENT
+    if column in ("Status", "By category", *LINE_LABELS):
+        return _TEXT
+    return _MONEY
+
+
+def _budget_column(column: str) -> SummaryColumn:
+    fmt = _budget_format(column)
+    return SummaryColumn(
+        column,
+        fmt,
+        _WIDTHS.get(column, 10 if fmt is Format.PERCENT else 14),
+        wrap=column in _WRAPPED,
+    )
 
 
 def _budget_style(status: object) -> RowStyle | None:
     return {"Over": RowStyle.OVER, "At risk": RowStyle.AT_RISK}.get(_text(status))
 
 
+def over_allocation(record: pd.Series) -> bool:
+    """Whether a department's Budgeted or EFC passes its Allocation (budget.over_allocation)."""
+    cap = record.get("Allocation")
+    if _blank(cap):
+        return False
+    limit = _integer(cap)
+    return limit is not None and any(
+        (value := _integer(record.get(c))) is not None and value > limit
+        for c in ("Budgeted", "EFC")
+    )
+
+
+def department_status(record: pd.Series) -> str:
+    """The Status a person reads: the budget's (Over, At risk, OK), and whether the department
+    is over its Allocation ("Over allocation", "At risk, over allocation")."""
+    status = _text(record.get("Status"))
+    if not over_allocation(record):
+        return status
+    if status in ("", "OK"):
+        return OVER_ALLOCATION.capitalize()
+    return f"{status}, {OVER_ALLOCATION}"
+
+
+def _figure(column: str, record: pd.Series) -> SummaryValue:
+    """One cell of a cost-report row, from its figures (cents become Decimal)."""
+    if column == "Over %":
+        return fraction(record.get("Over/(Under)"), record.get("Budgeted"))
+    if column == "Status":
+        return _text(record.get("Status"))
+    if column in LINE_LABELS:
+        return _text(record.get(column))
+    return money(record.get(column))
+
+
 def _budget_rows(
-    frame: pd.DataFrame, columns: Sequence[str], first: int, styles: dict[int, RowStyle]
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    first: int,
+    styles: dict[int, RowStyle],
+    status: dict[int, RowStyle],
+    *,
+    departments: bool = False,
 ) -> list[tuple[SummaryValue, ...]]:
-    """One row per group then Total (styled TOTAL); groups Over or At risk are marked."""
+    """One row per group then Total (styled TOTAL); groups Over or At risk (or, for
+    departments, over their Allocation) are marked, across the whole row."""
     rows: list[tuple[SummaryValue, ...]] = []
     last = len(frame) - 1
     for n, (name, record) in enumerate(frame.iterrows()):
         values: list[SummaryValue] = [str(name)]
         for column in columns[1:]:
-            if column == "Over %":
-                values.append(fraction(record.get("Over/(Under)"), record.get("Budgeted")))
-            elif column == "Status":
-                values.append(_text(record.get("Status")))
+            if column == "Status" and departments:
+                values.append(department_status(record))
             else:
-                values.append(money(record.get(column)))
+                values.append(_figure(column, record))
         at = first + len(rows)
-        style = RowStyle.TOTAL if n == last else _budget_style(record.get("Status"))
-        if style is not None:
-            styles[at] = style
+        trouble = _budget_style(record.get("Status"))
+        if departments and over_allocation(record):
+            trouble = RowStyle.OVER
+        if n == last:
+            styles[at] = RowStyle.TOTAL
+        elif trouble is not None:
+            styles[at] = status[at] = trouble
         rows.append(tuple(values))
     return rows
 
 
-def budget_variance_tab(figures: Figures) -> SummaryTable:
-    """By department (the tab's header row), then a "By category" section with its own
-    headings; Total rows are marked, and so are groups Over or At risk."""
+def lines_in_trouble(lines: pd.DataFrame) -> pd.DataFrame:
+    """Every line Over or At risk, largest overrun first (then in sheet order)."""
+    if lines.empty or "Status" not in lines.columns or "Over/(Under)" not in lines.columns:
+        return lines.iloc[:0]
+    chosen = lines[lines["Status"].isin(("Over", "At risk"))]
+    if chosen.empty:
+        return chosen
+    # the lines are in sheet order, and a stable sort keeps it between equal overruns
+    return chosen.sort_values("Over/(Under)", ascending=False, kind="stable")
+
+
+def budget_variance_tab(figures: Figures, tables: dict[str, Table] | None = None) -> SummaryTable:
+    """By department (the tab's header row), then a "By category" section, then every line
+    over budget or at risk, each section with its own headings; Total rows are marked, and so
+    are the rows in trouble."""
     styles: dict[int, RowStyle] = {}
+    status: dict[int, RowStyle] = {}
     formats: dict[int, tuple[Format, ...]] = {}
-    names = [column.name for column in _DEPARTMENT_COLUMNS]
-    rows = _budget_rows(figures.by_department, names, 0, styles)
-    rows.append((None,) * len(_DEPARTMENT_COLUMNS))
-    section = len(rows)
-    rows.append(tuple(name for name, _ in _CATEGORY_COLUMNS))
-    styles[section] = RowStyle.SECTION
-    formats[section] = tuple(_TEXT for _ in _CATEGORY_COLUMNS)
-    category_formats = tuple(form for _, form in _CATEGORY_COLUMNS)
-    by_category = _budget_rows(
-        figures.by_category, [name for name, _ in _CATEGORY_COLUMNS], len(rows), styles
-    )
+    links: dict[tuple[int, int], CellLink] = {}
+    departments = department_columns()
+    rows = _budget_rows(figures.by_department, departments, 0, styles, status, departments=True)
+
+    def section(names: Sequence[str]) -> None:
+        rows.append((None,) * len(departments))
+        styles[len(rows)] = RowStyle.SECTION
+        formats[len(rows)] = tuple(_TEXT for _ in names)
+        rows.append(tuple(names))
+
+    categories = category_columns()
+    section(categories)
+    category_formats = tuple(_budget_format(c) for c in categories)
+    by_category = _budget_rows(figures.by_category, categories, len(rows), styles, status)
     for n in range(len(by_category)):
         formats[len(rows) + n] = category_formats
     rows += by_category
+
+    names = line_columns()
+    rows.append((None,) * len(departments))
+    rows.append((f"{LINES_HEADING}, largest overrun first",))  # what the table below is
+    formats[len(rows) - 1] = (_TEXT,)
+    styles[len(rows)] = RowStyle.SECTION
+    formats[len(rows)] = tuple(_TEXT for _ in names)
+    rows.append(names)
+    line_formats = tuple(_budget_format(c) for c in names)
+    trouble = lines_in_trouble(figures.lines)
+    budget = (tables or {}).get("Budget")
+    code_letter = budget.letters.get("Code") if budget is not None else None
+    for n, (row_number, record) in enumerate(trouble.iterrows()):
+        if n == MAX_ROWS:
+            more = len(trouble) - MAX_ROWS
+            rows.append((f"{more:,} more lines are not shown here; run prodsheets report.",))
+            formats[len(rows) - 1] = (_TEXT,)
+            break
+        at = len(rows)
+        rows.append(tuple(_figure(c, record) for c in names))
+        formats[at] = line_formats
+        style = _budget_style(record.get("Status"))
+        if style is not None:
+            styles[at] = status[at] = style
+        if budget is not None and budget.title and code_letter:
+            links[(at, 0)] = CellLink(budget.title, f"{code_letter}{row_number}")
+    if trouble.empty:
+        rows.append(("No line is over budget or at risk.",))
+        formats[len(rows) - 1] = (_TEXT,)
     return SummaryTable(
         title=BUDGET_VARIANCE,
-        columns=_DEPARTMENT_COLUMNS,
+        columns=tuple(_budget_column(c) for c in departments),
         rows=rows,
         styles=styles,
         row_formats=formats,
+        status=status,
+        links=links,
     )
 
 
 # --- Schedule Report -------------------------------------------------------------------------
 
 _SCHEDULE_ISSUE_COLUMNS = (
-    SummaryColumn("Rule", _TEXT, 26),
+    SummaryColumn("Problem", _TEXT, 28, wrap=True),
     SummaryColumn("Severity", _TEXT, 9),
     SummaryColumn("Cell", _TEXT, 7),
     SummaryColumn("Item", _TEXT, 10),
-    SummaryColumn("Task", _TEXT, 28),
-    SummaryColumn("Message", _TEXT, 80),
+    SummaryColumn("Task", _TEXT, 30, wrap=True),
+    SummaryColumn("Message", _TEXT, 60, wrap=True),
 )
 _SCHEDULE_FIGURES = (
     ("By department", _TEXT),
@@ -367,7 +512,7 @@ def schedule_report_tab(
     tasks = _column(table, "Task")
     rows: list[tuple[SummaryValue, ...]] = [
         (
-            i.rule,
+            rule_label(i.rule),
             i.severity.value,
             i.cell,
             _text(ids.get(i.row)) if i.row is not None else "",
@@ -381,6 +526,11 @@ def schedule_report_tab(
     _capped(rows, len(_SCHEDULE_ISSUE_COLUMNS), "schedule issues")
     styles: dict[int, RowStyle] = {}
     formats: dict[int, tuple[Format, ...]] = {}
+    links = {
+        (n, 2): CellLink(i.tab, i.cell)
+        for n, i in enumerate(found[: len(rows)])
+        if i.tab and i.cell and n < MAX_ROWS
+    }
     if len(rows) > len(found):  # the last row is the note saying how many more
         formats[len(rows) - 1] = tuple(_TEXT for _ in _SCHEDULE_ISSUE_COLUMNS)
     rows.append((None,) * len(_SCHEDULE_ISSUE_COLUMNS))
@@ -411,6 +561,7 @@ def schedule_report_tab(
         rows=rows,
         styles=styles,
         row_formats=formats,
+        links=links,
     )
 
 
@@ -433,16 +584,19 @@ _VENDOR_COLUMNS = (
     SummaryColumn("EFC", _MONEY),
     SummaryColumn("Contract State", _TEXT, 12),
     SummaryColumn("Insurance State", _TEXT, 12),
-    SummaryColumn("Flags", _TEXT, 40),
+    SummaryColumn("Flags", _TEXT, 40, wrap=True),
 )
 
 
 def vendor_report_tab(figures: Figures) -> SummaryTable:
-    """One row per vendor; a vendor with a flag (a vendor.* warning) is marked for attention."""
+    """One row per vendor; a vendor with a flag (a vendor.* warning, in words) is marked for
+    attention."""
     rows: list[tuple[SummaryValue, ...]] = []
     styles: dict[int, RowStyle] = {}
     for name, record in figures.vendors.iterrows():
-        flags = _text(record.get("Flags"))
+        flags = "; ".join(
+            rule_label(code) for code in _text(record.get("Flags")).split("; ") if code
+        )
         if flags:
             styles[len(rows)] = RowStyle.AT_RISK
         rows.append(
@@ -460,7 +614,13 @@ def vendor_report_tab(figures: Figures) -> SummaryTable:
                 flags,
             )
         )
-    return SummaryTable(title=VENDOR_REPORT, columns=_VENDOR_COLUMNS, rows=rows, styles=styles)
+    return SummaryTable(
+        title=VENDOR_REPORT,
+        columns=_VENDOR_COLUMNS,
+        rows=rows,
+        styles=styles,
+        status=dict(styles),
+    )
 
 
 # --- Issues ----------------------------------------------------------------------------------
@@ -472,8 +632,8 @@ _ISSUE_COLUMNS = (
     SummaryColumn("Cell", _TEXT, 7),
     SummaryColumn("Row", Format.INTEGER, 7),
     SummaryColumn("Column", _TEXT, 14),
-    SummaryColumn("Value", _TEXT, 20),
-    SummaryColumn("Message", _TEXT, 80),
+    SummaryColumn("Value", _TEXT, 20, wrap=True),
+    SummaryColumn("Message", _TEXT, 60, wrap=True),
 )
 
 
@@ -486,7 +646,56 @@ def issues_tab(issues: Iterable[Issue]) -> SummaryTable:
     shown = len(rows)
     _capped(rows, len(_ISSUE_COLUMNS), "issues")
     formats = {MAX_ROWS: tuple(_TEXT for _ in _ISSUE_COLUMNS)} if shown > MAX_ROWS else {}
-    return SummaryTable(title=ISSUES, columns=_ISSUE_COLUMNS, rows=rows, row_formats=formats)
+    # the Cell column takes a person to the cell (a hyperlink; the cell's text stays "F12")
+    links = {
+        (n, 3): CellLink(str(row[2]), str(row[3]))
+        for n, row in enumerate(rows[: min(shown, MAX_ROWS)])
+        if row[2] and row[3]
+    }
+    return SummaryTable(
+        title=ISSUES, columns=_ISSUE_COLUMNS, rows=rows, row_formats=formats, links=links
+    )
+
+
+# --- widths ----------------------------------------------------------------------------------
+
+_MIN_WIDTH = 6
+
+
+def fit_widths(table: SummaryTable) -> SummaryTable:
+    """Each column as wide as its widest cell as shown (header and section rows included),
+    between ``_MIN_WIDTH`` and the column's own width, which is its upper bound; a wrapped
+    column past its bound wraps instead."""
+    widest = [len(c.name) for c in table.columns]
+    for index, row in enumerate(table.rows):
+        for col, value in enumerate(row[: len(widest)]):
+            if value is None or value == "":
+                continue
+            size = _shown_length(value, table.format_of(index, col))
+            if size > widest[col]:
+                widest[col] = size
+    columns = tuple(
+        replace(column, width=max(_MIN_WIDTH, min(column.width, widest[n] + 2)))
+        for n, column in enumerate(table.columns)
+    )
+    return replace(table, columns=columns)
+
+
+def _shown_length(value: SummaryValue, fmt: Format) -> int:
+    """About how many characters a cell shows (money as 1,234.50 or (1,234.50))."""
+    if isinstance(value, str):
+        return max((len(part) for part in value.split("\n")), default=0)
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, Decimal) and fmt is Format.PERCENT:
+        return len(f"{value * 100:.1f}%")
+    if isinstance(value, Decimal) and value.is_finite():
+        return len(f"{abs(value):,.2f}") + (2 if value < 0 else 0)
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    return len(str(value))
 
 
 # --- History: movement, Changes and the log (#10) ---------------------------------------------
@@ -508,6 +717,7 @@ def with_movement(tab: SummaryTable, movement: Movement) -> SummaryTable:
     found = groups.get(names[0].casefold(), {}) if names else {}
     rows: list[tuple[SummaryValue, ...]] = []
     formats: dict[int, tuple[Format, ...]] = {}
+    inserted: dict[int, int] = {}  # row -> where the two columns went in
     for n, row in enumerate(tab.rows):
         if tab.styles.get(n) is RowStyle.SECTION:
             headings = [_text(v) for v in row]
@@ -525,20 +735,18 @@ def with_movement(tab: SummaryTable, movement: Movement) -> SummaryTable:
             if n in tab.row_formats:
                 formats[n] = tab.row_formats[n]
             continue
+        inserted[n] = at
         rows.append(row[:at] + values + row[at:])
         if n in tab.row_formats:
             own = tab.row_formats[n]
             formats[n] = own[:at] + added + own[at:]
     column_at = names.index("EFC") + 1 if "EFC" in names else len(names)
     columns = tab.columns[:column_at] + MOVEMENT_COLUMNS + tab.columns[column_at:]
-    return SummaryTable(
-        title=tab.title,
-        columns=columns,
-        rows=rows,
-        styles=dict(tab.styles),
-        row_formats=formats,
-        hidden=tab.hidden,
-    )
+    links = {
+        (row, col + 2 if inserted.get(row) is not None and col >= inserted[row] else col): link
+        for (row, col), link in tab.links.items()
+    }
+    return replace(tab, columns=columns, rows=rows, row_formats=formats, links=links)
 
 
 def with_period(tab: SummaryTable, movement: Movement) -> SummaryTable:
@@ -565,13 +773,13 @@ def with_period(tab: SummaryTable, movement: Movement) -> SummaryTable:
 
     formats = {moved(n): f for n, f in tab.row_formats.items()}
     formats.update({at + i: f for i, f in enumerate(extra_formats)})
-    return SummaryTable(
-        title=tab.title,
-        columns=tab.columns,
+    return replace(
+        tab,
         rows=rows,
         styles={moved(n): s for n, s in tab.styles.items()},
+        status={moved(n): s for n, s in tab.status.items()},
         row_formats=formats,
-        hidden=tab.hidden,
+        links={(moved(r), c): link for (r, c), link in tab.links.items()},
     )
 
 

@@ -30,8 +30,10 @@ def variance(home: Any, location: str) -> dict[str, dict[str, Decimal | None]]:
     for row in rows[1:]:
         if not row:
             continue
-        if row[0] == "By category":
-            header, section = row, "category"
+        if row[0] in ("By category", "Code"):
+            header, section = row, "category" if row[0] == "By category" else "line"
+            continue
+        if len(row) == 1:  # a heading or a note above or below a section
             continue
         values = row + [None] * (len(header) - len(row))
         found[f"{section}:{row[0]}"] = {
@@ -112,6 +114,12 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
     assert figures["category:Services"]["Previous EFC"] == Decimal("0.00")
     assert figures["category:Services"]["Movement"] == Decimal("500.00")
     assert figures["category:Materials"]["Movement"] == Decimal("6000.00")
+    # the table of lines over budget or at risk carries them too, per line
+    assert figures["line:T-01"] == {
+        "EFC": Decimal("14000.25"),
+        "Previous EFC": Decimal("8000.25"),
+        "Movement": Decimal("6000.00"),
+    }
     assert changes_tab(home, location) == {
         ("Budget line", "added", "X-01", None, Decimal("500.00"), Decimal("500.00")),
         (
@@ -163,6 +171,9 @@ def test_three_syncs_give_exact_movement_and_changes(home: Any, run_cli: Any) ->
     assert figures["category:Labour"]["Previous EFC"] == Decimal("6500.50")
     assert figures["category:Labour"]["Movement"] == Decimal("-1000.50")
     assert figures["category:Rentals"]["Movement"] == Decimal("0.00")
+    assert figures["line:L-02"]["Previous EFC"] == Decimal("4000.00")  # at risk now
+    assert figures["line:L-02"]["Movement"] == Decimal("1500.00")
+    assert "line:T-01" not in figures  # back within budget
     assert changes_tab(home, location) == {
         (
             "Budget line",

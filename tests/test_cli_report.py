@@ -145,7 +145,8 @@ def test_vendor_figures(home: Any, run_cli: Any) -> None:
     assert bright["efc"] == "6000.00"
     assert bright["contract_state"] == "Current"
     assert bright["insurance_state"] == "Current"
-    assert vendors["Timber Co"]["insurance_state"] == "Missing"
+    # no Rentals money, so no certificate is asked for (#13)
+    assert vendors["Timber Co"]["insurance_state"] == "Not needed"
 
 
 def test_report_text_and_markdown(home: Any, run_cli: Any) -> None:

@@ -62,6 +62,7 @@ def test_summary_counts_unreadable_allocations_and_blanks_their_total(
     variance = home.rows(location, "Budget Variance")
     header = variance[0]
     total = next(row for row in variance if row[0] == "Total")
+    total += [None] * (len(header) - len(total))  # a row read back ends at its last value
     assert total[header.index("Allocation")] in (None, "")
     lighting = next(row for row in variance if row[0] == "Lighting")
     assert Decimal(str(lighting[header.index("Allocation")])) == Decimal("20000")

@@ -466,14 +466,15 @@ def test_vendor_figures_and_states() -> None:
         "Expired",
         "Missing",
     ]
+    # no date and no Rentals money: no rule asks for a certificate, so "Not needed" (#13)
     assert table["Insurance State"].tolist() == [
         "Current",
-        "Missing",
+        "Not needed",
         "Expired",
         "Expiring",
         "Current",
-        "Missing",
-        "Missing",
+        "Not needed",
+        "Not needed",
     ]
     assert table["Contract"].tolist()[-1] == "None"
     assert table.loc["Bright Lights Hire", "Contract End"] == pd.Timestamp("2026-12-31")
@@ -533,7 +534,8 @@ def test_figures_of_a_real_workbook(tmp_path: Path) -> None:
     assert departments["Unallocated"].tolist() == [600000, 600000, 1800000, 3000000]
     vendors = result.figures.vendors
     assert vendors["Contract State"].tolist() == ["Current", "Current"]
-    assert vendors["Insurance State"].tolist() == ["Current", "Missing"]
+    # Timber Co has no Rentals money (#13)
+    assert vendors["Insurance State"].tolist() == ["Current", "Not needed"]
     assert not [i for i in result.issues if i.rule.split(".")[0] in ("budget", "vendor")]
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from prodsheets.backends import open_workbook
 from prodsheets.backends.base import (
+    ChartSpec,
     Format,
     LayoutTab,
     RowStyle,
@@ -131,6 +132,8 @@ def summary_tables(
             ("Labour", Decimal("100.00"), Decimal("95.00"), Decimal("-0.05"), "At risk"),
         ],
         styles={0: RowStyle.OVER, 2: RowStyle.TOTAL, 3: RowStyle.SECTION, 4: RowStyle.AT_RISK},
+        # the rows in trouble, said explicitly (the backend never reads "Over" from the cells)
+        status={0: RowStyle.OVER, 4: RowStyle.AT_RISK},
     )
     summary = SummaryTable(
         "Summary",
@@ -145,6 +148,9 @@ def summary_tables(
             1: (Format.TEXT, Format.DATETIME),
             2: (Format.TEXT, Format.MONEY),
         },
+        chart=ChartSpec(
+            "EFC against Budgeted by department", "Budget Variance", 0, (1, 2), (0, 2), "Amount"
+        ),
     )
     vendors = SummaryTable(
         "Vendor Report",
@@ -256,7 +262,7 @@ def test_write_creates_typed_formatted_owned_tabs(
     lighting_efc = cell(server, "Budget Variance", 1, 2)
     assert lighting_efc["userEnteredValue"] == {"numberValue": 9200.5}
     assert lighting_efc["userEnteredFormat"]["numberFormat"]["pattern"] == MONEY
-    # over budget: coloured by a conditional rule on its Status, not a direct background
+    # over budget: coloured by a conditional rule on the rows in trouble, not a direct background
     assert "backgroundColor" not in lighting_efc["userEnteredFormat"]
     assert cell(server, "Vendor Report", 1, 0)["userEnteredFormat"]["backgroundColor"] == AMBER
     assert cell(server, "Budget Variance", 1, 3)["userEnteredFormat"]["numberFormat"]["type"] == (
@@ -327,17 +333,18 @@ def test_status_rows_are_marked_by_conditional_rules_that_never_pile_up(
     open_show().write(summary_tables())
     variance = server.spreadsheet(KEY).sheet_by_title("Budget Variance")
     assert variance is not None
-    rows = {
-        "sheetId": variance.sheet_id,
-        "startRowIndex": 1,
-        "endRowIndex": 6,  # the five data rows, not the header
-        "startColumnIndex": 0,
-        "endColumnIndex": 5,
-    }
-    expected = [
-        ('=COUNTIF($A2:$E2,"Over")>0', RED, rows),
-        ('=COUNTIF($A2:$E2,"At risk")>0', AMBER, rows),
-    ]
+
+    def rows(first: int, end: int) -> dict[str, int]:
+        return {
+            "sheetId": variance.sheet_id,
+            "startRowIndex": first,
+            "endRowIndex": end,
+            "startColumnIndex": 0,
+            "endColumnIndex": 5,  # the whole row
+        }
+
+    # exactly the rows the table's status names: Lighting (over), Labour (at risk)
+    expected = [("=TRUE", RED, rows(1, 2)), ("=TRUE", AMBER, rows(5, 6))]
     assert status_rules(server) == expected
     for title in ("Summary", "Vendor Report", "Issues"):
         sheet = server.spreadsheet(KEY).sheet_by_title(title)

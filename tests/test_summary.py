@@ -76,7 +76,19 @@ def figures(excluded: int = 2) -> Figures:
         "Labour": {"Budgeted": 1_400_001, "Actual": 500_000, "Committed": 900_000, "ETC": 100_000},
         "Rentals": {"Budgeted": 1_000_000, "Actual": 400_010, "Committed": 500_000},
     }
-    lines = pd.DataFrame({"Code": ["L-01", "S-01", "S-02"]}, index=[2, 3, 4])
+    lines = pd.DataFrame(
+        {
+            "Code": ["L-01", "S-01", "S-02"],
+            "Department": ["Lighting", "Sound", "Sound"],
+            "Description": ["Movers", "Desk hire", "=HYPERLINK(1)"],
+            "Vendor": ["Bright Lights Hire", "", ""],
+            "Budgeted": np.array([100_000, 50_000, 10_000], dtype=np.int64),
+            "EFC": np.array([110_000, 49_500, 109_999], dtype=np.int64),
+            "Over/(Under)": np.array([10_000, -500, 99_999], dtype=np.int64),
+            "Status": ["Over", "At risk", "Over"],
+        },
+        index=[2, 3, 4],
+    )
     schedule = pd.DataFrame(
         {
             "Items": [3, 2, 5],
@@ -194,8 +206,22 @@ def test_the_five_owned_tabs_in_order_with_their_headers() -> None:
     ]
     headers = {t.title: [c.name for c in t.columns] for t in built}
     assert headers["Summary"] == ["Metric", "Value"]
-    assert headers["Budget Variance"][:3] == ["Department", "Allocation", "Budgeted"]
-    assert headers["Schedule Report"][:5] == ["Rule", "Severity", "Cell", "Item", "Task"]
+    # one order for every money table: the figures first, then what only departments have
+    assert headers["Budget Variance"] == [
+        "Department",
+        "Budgeted",
+        "Actual",
+        "Committed",
+        "ETC",
+        "EFC",
+        "Over/(Under)",
+        "Over %",
+        "Uncommitted",
+        "Status",
+        "Allocation",
+        "Unallocated",
+    ]
+    assert headers["Schedule Report"][:5] == ["Problem", "Severity", "Cell", "Item", "Task"]
     assert headers["Vendor Report"] == [
         "Vendor",
         "Contract",
@@ -284,6 +310,12 @@ def test_budget_variance_marks_totals_and_departments_in_trouble() -> None:
         "Labour",
         "Rentals",
         "Total",
+        None,
+        "Lines over budget or at risk, largest overrun first",
+        "Code",
+        "S-02",  # largest overrun first
+        "L-01",
+        "S-01",  # at risk: under budget, so last
     ]
     styles = {names[i]: style for i, style in variance.styles.items() if i < 4}
     assert styles == {"Lighting": RowStyle.OVER, "Sound": RowStyle.AT_RISK, "Total": RowStyle.TOTAL}
@@ -305,7 +337,7 @@ def test_budget_variance_marks_totals_and_departments_in_trouble() -> None:
     assert set_row["Over %"] is None  # nothing budgeted: no percentage
     assert all(
         isinstance(v, Decimal) and v.as_tuple().exponent == -2
-        for v in variance.rows[3][1:8]
+        for v in variance.rows[3][1:7]
         if v is not None
     )
 
@@ -337,9 +369,10 @@ def test_the_category_section_has_its_own_headings_and_formats() -> None:
 def test_schedule_report_lists_schedule_issues_then_figures_by_department() -> None:
     report = build()["Schedule Report"]
     problems = [row for row in report.rows[:2]]
+    # words for people: the rule code stays in the Issues tab
     assert [(r[0], r[1], r[2], r[3], r[4]) for r in problems] == [
-        ("schedule.space_conflict", "error", "D3", "S2", "Focus"),
-        ("schedule.overdue", "warning", "H3", "S2", "Focus"),
+        ("Space double-booked", "error", "D3", "S2", "Focus"),
+        ("Overdue", "warning", "H3", "S2", "Focus"),
     ]
     section = report.rows.index(
         ("By department", "Items", "Done", "Overdue", "Late", "Mean days late")

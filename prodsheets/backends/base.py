@@ -7,7 +7,7 @@ the source tabs as raw cell values and writes the owned summary tabs in one atom
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -87,7 +87,32 @@ SummaryValue = str | int | Decimal | dt.date | dt.datetime | None
 class SummaryColumn:
     name: str
     format: Format = Format.TEXT
-    width: int = 14
+    width: int = 14  # in characters, as Excel counts them
+    wrap: bool = False  # long text wraps within the width instead of running on
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A column chart a backend draws on a tab, beside its own columns.
+
+    The data are cells of another owned tab (``source``): the categories in column
+    ``categories`` and one series per column in ``series`` (0-based), over ``rows`` (indexes
+    into that table's ``rows``, end excluded); each series is named by its column's header."""
+
+    title: str
+    source: str
+    categories: int
+    series: tuple[int, ...]
+    rows: tuple[int, int]
+    axis_title: str = ""
+
+
+@dataclass(frozen=True)
+class CellLink:
+    """Where a cell of a summary tab takes a person who clicks it: a cell of another tab."""
+
+    tab: str
+    cell: str  # A1, e.g. "F12"
 
 
 @dataclass(frozen=True)
@@ -106,12 +131,34 @@ class SummaryTable:
     # The first ``kept`` rows are in the tab already, exactly so (an append-only log): a
     # backend may send only the rows after them, so a long log costs little to extend.
     kept: int = 0
+    # Rows whose budget is in trouble (OVER or AT_RISK), for the backends' conditional
+    # formats: said here, never re-derived from what the cells read.
+    status: dict[int, RowStyle] = field(default_factory=dict)
+    chart: ChartSpec | None = None  # a chart to draw on this tab
+    # (index into rows, column) -> the cell that cell links to (a hyperlink, never a formula)
+    links: dict[tuple[int, int], CellLink] = field(default_factory=dict)
+
+    def status_runs(self, style: RowStyle) -> list[tuple[int, int]]:
+        """The rows whose ``status`` is ``style``, as (first, last) runs of consecutive rows,
+        so that a backend marks each run with one range."""
+        return row_runs(i for i, s in self.status.items() if s is style and i < len(self.rows))
 
     def format_of(self, row: int, col: int) -> Format:
         formats = self.row_formats.get(row)
         if formats is not None:
             return formats[col] if col < len(formats) else Format.TEXT
         return self.columns[col].format if col < len(self.columns) else Format.TEXT
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Row indexes as (first, last) runs of consecutive rows: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 @dataclass(frozen=True)

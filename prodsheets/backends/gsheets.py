@@ -31,7 +31,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 
-from prodsheets.a1 import column_letter, quote_title
+from prodsheets.a1 import quote_title
 from prodsheets.backends.base import (
     Contents,
     Format,
@@ -41,6 +41,7 @@ from prodsheets.backends.base import (
     RowStyle,
     SummaryTable,
     SummaryValue,
+    row_runs,
 )
 from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
@@ -87,11 +88,8 @@ ROW_LOOKS: dict[RowStyle, tuple[Request, str]] = {
     RowStyle.OVER: ({"backgroundColor": RED}, "userEnteredFormat.backgroundColor"),
     RowStyle.AT_RISK: ({"backgroundColor": AMBER}, "userEnteredFormat.backgroundColor"),
 }
-# The Status text that explains an OVER / AT_RISK row, and the colour a rule gives it.
-STATUS_LOOKS: dict[RowStyle, tuple[str, dict[str, float]]] = {
-    RowStyle.OVER: ("Over", RED),
-    RowStyle.AT_RISK: ("At risk", AMBER),
-}
+# The colour a conditional rule gives the rows a table says are OVER / AT_RISK.
+STATUS_LOOKS: dict[RowStyle, dict[str, float]] = {RowStyle.OVER: RED, RowStyle.AT_RISK: AMBER}
 CHART_COLUMNS = 8  # spare columns on the Summary tab where the chart sits
 
 
@@ -442,12 +440,14 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
                 }
             )
         placed.append((sheet_id, table))
+    gids = {s.title: s.sheet_id for s in sheets}
+    gids.update({table.title: sheet_id for sheet_id, table in placed})
     for sheet_id, table in placed:
         if table.kept and sheet_id not in created:
             requests += append_requests(sheet_id, table)
             requests.append(_protect(sheet_id))
             continue
-        requests += tab_requests(sheet_id, table)
+        requests += tab_requests(sheet_id, table, gids)
         requests.append(_protect(sheet_id))
         if sheet_id in created:
             requests.append(_own(sheet_id))
@@ -530,6 +530,9 @@ def shorten(tables: Sequence[SummaryTable], excess: int) -> list[SummaryTable]:
             **{i: f for i, f in table.row_formats.items() if i < cut},
             cut: (Format.TEXT,) * len(table.columns),
         },
+        status={i: style for i, style in table.status.items() if i < cut},
+        chart=table.chart,
+        links={at: link for at, link in table.links.items() if at[0] < cut},
     )
     return [shortened if i == longest else t for i, t in enumerate(tables)]
 
@@ -565,7 +568,7 @@ def _placeholder(
 def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
     """Title and a grid just big enough (plus room for the chart on Summary)."""
     columns = max(len(table.columns), 1)
-    if table.title.casefold() == "summary":
+    if table.chart is not None:
         columns += CHART_COLUMNS
     return {
         "sheetId": sheet_id,
@@ -580,10 +583,14 @@ def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
     }
 
 
-def tab_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
-    """Values, header look, number formats, row marks and widths of one owned tab."""
+def tab_requests(
+    sheet_id: int, table: SummaryTable, gids: dict[str, int] | None = None
+) -> list[Request]:
+    """Values (with their links: ``gids`` gives each tab's sheetId by title), header look,
+    number formats, wrapping, row marks and widths of one owned tab."""
     width = len(table.columns)
     rows = _row_data([c.name for c in table.columns], table.rows)
+    _add_links(rows, table, gids or {})
     requests: list[Request] = [
         # The whole sheet as range with "*": every cell we do not write is emptied, values,
         # formats, notes and dropdowns alike, whatever an earlier sync or a person left.
@@ -591,6 +598,7 @@ def tab_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
         _header_look(sheet_id, width),
     ]
     requests += _number_formats(sheet_id, table)
+    requests += _wrapping(sheet_id, table)
     requests += _row_marks(sheet_id, table, width)
     requests += _status_rules(sheet_id, table, width)
     requests += _widths(sheet_id, [c.width for c in table.columns])
@@ -673,34 +681,72 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
 
 
 def status_rows(table: SummaryTable) -> set[int]:
-    """Rows marked OVER or AT_RISK because one of their cells says so ("Over", "At risk"):
-    a conditional format rule colours those, so the colour always matches the Status."""
-    return {
-        i
-        for i, style in table.styles.items()
-        if style in STATUS_LOOKS and i < len(table.rows) and STATUS_LOOKS[style][0] in table.rows[i]
-    }
+    """Rows the table says are over budget or at risk: a conditional format rule colours
+    those (the table's ``status``, never guessed from what the cells read)."""
+    return {i for i, style in table.status.items() if style in STATUS_LOOKS and i < len(table.rows)}
 
 
 def _status_rules(sheet_id: int, table: SummaryTable, width: int) -> list[Request]:
-    """Red and amber rules on the data rows of a table with a budget Status, found anywhere
-    in the row (the department and category sections keep it in different columns)."""
-    if not status_rows(table):
-        return []
-    last = column_letter(max(width, 1) - 1)
+    """A red and an amber rule over the rows in trouble, across the whole row."""
     rules: list[Request] = []
-    for index, (status, colour) in enumerate(STATUS_LOOKS.values()):
-        formula = f'=COUNTIF($A2:${last}2,"{status}")>0'
+    for style, colour in STATUS_LOOKS.items():
+        runs = table.status_runs(style)
+        if not runs:
+            continue
+        ranges = [_grid(sheet_id, (a + 1, b + 2), (0, max(width, 1))) for a, b in runs]
         rule = {
-            "ranges": [_grid(sheet_id, (1, len(table.rows) + 1), (0, max(width, 1)))],
+            "ranges": ranges,
             "booleanRule": {
-                "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=TRUE"}]},
                 "format": {"backgroundColor": colour},
             },
         }
         # An explicit index: Google reads a missing one as 0, which would reverse the order.
-        rules.append({"addConditionalFormatRule": {"rule": rule, "index": index}})
+        rules.append({"addConditionalFormatRule": {"rule": rule, "index": len(rules)}})
     return rules
+
+
+def _wrapping(sheet_id: int, table: SummaryTable) -> list[Request]:
+    """Text wraps in the columns that say so, and in any cell longer than its column."""
+    requests: list[Request] = []
+    count = len(table.rows)
+
+    def wrap(rows: tuple[int, int], col: int) -> Request:
+        return {
+            "repeatCell": {
+                "range": _grid(sheet_id, rows, (col, col + 1)),
+                "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP"}},
+                "fields": "userEnteredFormat.wrapStrategy",
+            }
+        }
+
+    for col, column in enumerate(table.columns):
+        if column.wrap:
+            requests.append(wrap((0, count + 1), col))
+            continue
+        long = [
+            i
+            for i, row in enumerate(table.rows)
+            if col < len(row)
+            and len(str(row[col] or "")) > column.width
+            and isinstance(row[col], str)
+        ]
+        requests += [wrap((a + 1, b + 2), col) for a, b in row_runs(long)]
+    return requests
+
+
+def _add_links(rows: list[Request], table: SummaryTable, gids: dict[str, int]) -> None:
+    """A hyperlink on each linked cell, to the cell it names (``#gid=...&range=F12``): the
+    cell keeps its text, and no formula is written."""
+    for (row, col), link in table.links.items():
+        gid = gids.get(link.tab)
+        if gid is None or row + 1 >= len(rows):
+            continue
+        values = rows[row + 1]["values"]
+        if col >= len(values) or not values[col]:
+            continue
+        uri = f"#gid={gid}&range={link.cell}"
+        values[col]["userEnteredFormat"] = {"textFormat": {"link": {"uri": uri}}}
 
 
 def _row_marks(sheet_id: int, table: SummaryTable, width: int) -> list[Request]:
@@ -785,51 +831,46 @@ def _own(sheet_id: int) -> Request:
 
 
 def _chart(placed: list[tuple[int, SummaryTable]]) -> Request | None:
-    """A column chart of EFC against Budgeted per department, on the Summary tab.
-
-    Its data are the department rows at the top of Budget Variance (up to the first section,
-    total or blank row)."""
-    by_title = {table.title.casefold(): (sheet_id, table) for sheet_id, table in placed}
-    if "summary" not in by_title or "budget variance" not in by_title:
+    """The chart a tab asks for (``SummaryTable.chart``: on Summary, EFC against Budgeted per
+    department), drawn from the cells of the tab it names."""
+    by_title = {table.title: (sheet_id, table) for sheet_id, table in placed}
+    found = next(((i, t) for i, t in placed if t.chart is not None), None)
+    if found is None:
         return None
-    summary_id, summary = by_title["summary"]
-    variance_id, variance = by_title["budget variance"]
-    names = [normalise(c.name) for c in variance.columns]
-    if "budgeted" not in names or "efc" not in names:
+    summary_id, summary = found
+    spec = summary.chart
+    assert spec is not None
+    if spec.source not in by_title:
         return None
-    label = names.index("department") if "department" in names else 0
-    count = 0
-    for i, row in enumerate(variance.rows):
-        first = row[label] if label < len(row) else None
-        if variance.styles.get(i) in (RowStyle.SECTION, RowStyle.TOTAL) or first in (None, ""):
-            break
-        if normalise(first) == "total":
-            break
-        count += 1
-    if count == 0:
+    variance_id, variance = by_title[spec.source]
+    first, end = spec.rows
+    end = min(end, len(variance.rows))
+    if end <= first:
         return None
 
     def source(col: int) -> Request:
-        return {"sourceRange": {"sources": [_grid(variance_id, (0, count + 1), (col, col + 1))]}}
+        # the header row names the series; the data rows follow it when the chart starts
+        # at the first row (headerCount 1)
+        top = 0 if first == 0 else first + 1
+        return {"sourceRange": {"sources": [_grid(variance_id, (top, end + 1), (col, col + 1))]}}
 
+    label = spec.categories
+    series = [{"series": source(col), "targetAxis": "LEFT_AXIS"} for col in spec.series]
     return {
         "addChart": {
             "chart": {
                 "spec": {
-                    "title": "EFC against Budgeted by department",
+                    "title": spec.title,
                     "basicChart": {
                         "chartType": "COLUMN",
                         "legendPosition": "BOTTOM_LEGEND",
-                        "headerCount": 1,
+                        "headerCount": 1 if first == 0 else 0,
                         "axis": [
-                            {"position": "BOTTOM_AXIS", "title": "Department"},
-                            {"position": "LEFT_AXIS", "title": "Amount"},
+                            {"position": "BOTTOM_AXIS", "title": variance.columns[label].name},
+                            {"position": "LEFT_AXIS", "title": spec.axis_title},
                         ],
                         "domains": [{"domain": source(label)}],
-                        "series": [
-                            {"series": source(names.index("budgeted")), "targetAxis": "LEFT_AXIS"},
-                            {"series": source(names.index("efc")), "targetAxis": "LEFT_AXIS"},
-                        ],
+                        "series": series,
                     },
                 },
                 "position": {

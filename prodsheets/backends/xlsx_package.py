@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape as _escape_text
 from xml.sax.saxutils import unescape as _unescape_text
 
 from prodsheets.a1 import column_index, column_letter
+from prodsheets.backends import xlsx_look as look
 from prodsheets.backends.base import (
     CellProblem,
     Format,
@@ -737,6 +738,7 @@ _BUILTIN_FORMATS = {
     "0.00%": 10,
 }
 FILLS = {RowStyle.OVER: "FFFFC7CE", RowStyle.AT_RISK: "FFFFEB9C"}
+LINK_BLUE = "FF0563C1"  # the colour of Excel's Hyperlink cell style
 HEADER = "header"  # the header row's style key, next to the RowStyle values
 
 
@@ -754,7 +756,7 @@ class Styles:
         self.p = root.group(1) or ""
         empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
         self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
-        self._xf_cache: dict[tuple[str, Format], int] = {}
+        self._xf_cache: dict[tuple[str, Format, bool, bool], int] = {}
         self.changed = False
 
     # -- generic helpers over one list element (numFmts, fonts, fills, cellXfs)
@@ -842,6 +844,27 @@ class Styles:
             element = f'<{p}font><{p}b/><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>'
         return self._append("fonts", "font", element, _AFTER_FONTS)
 
+    def link_font(self) -> int:
+        """The workbook's first font, underlined and in the blue Excel gives a link."""
+        fonts = self._children("fonts", "font")
+        p = self.p
+        e = re.escape(p)
+        base = (
+            fonts[0] if fonts else f'<{p}font><{p}sz val="11"/><{p}name val="Calibri"/></{p}font>'
+        )
+        if base.endswith("/>"):
+            base = base[:-2] + f"></{p}font>"
+        base = re.sub(rf"<{e}(?:u|color)\b[^>]*/>", "", base)
+        # the schema's order: b, i, ..., u, vertAlign, sz, color, name, family, charset, scheme
+        later = re.search(rf"<{e}(?:vertAlign|sz|name|family|charset|scheme)\b|</{e}font>", base)
+        assert later is not None
+        element = base[: later.start()] + f"<{p}u/>" + base[later.start() :]
+        after = re.search(rf"<{e}(?:name|family|charset|scheme)\b|</{e}font>", element)
+        assert after is not None
+        colour = f'<{p}color rgb="{LINK_BLUE}"/>'
+        element = element[: after.start()] + colour + element[after.start() :]
+        return self._append("fonts", "font", element, _AFTER_FONTS)
+
     def fill(self, rgb: str) -> int:
         p = self.p
         if not self._children("fills", "fill"):
@@ -864,15 +887,16 @@ class Styles:
         )
         return self._append("fills", "fill", element, _AFTER_FILLS)
 
-    def xf(self, style: str, fmt: Format) -> int:
-        """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain)."""
-        key = (style, fmt)
+    def xf(self, style: str, fmt: Format, *, wrap: bool = False, link: bool = False) -> int:
+        """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain),
+        its text wrapped within the column when ``wrap``, looking like a link when ``link``."""
+        key = (style, fmt, wrap, link)
         if key in self._xf_cache:
             return self._xf_cache[key]
         code = NUMBER_FORMATS.get(fmt)
         number = self.number_format(code) if code else 0
         bold = style in (HEADER, RowStyle.SECTION, RowStyle.TOTAL)
-        font = self.bold_font() if bold else 0
+        font = self.link_font() if link else self.bold_font() if bold else 0
         rgb = FILLS.get(RowStyle(style)) if style in FILLS else None
         fill_id = self.fill(rgb) if rgb else 0
         if not self._children("cellStyleXfs", "xf"):
@@ -883,7 +907,8 @@ class Styles:
                 f'<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
                 _AFTER_CELLSTYLEXFS,
             )
-        if number == 0 and font == 0 and fill_id == 0 and self._children("cellXfs", "xf"):
+        plain = number == 0 and font == 0 and fill_id == 0 and not wrap
+        if plain and self._children("cellXfs", "xf"):
             index = 0
         else:
             p = self.p
@@ -891,6 +916,8 @@ class Styles:
                 f'<{p}xf numFmtId="{number}" fontId="{font}" fillId="{fill_id}" borderId="0" '
                 f'xfId="0" applyNumberFormat="1" applyFont="1" applyFill="1"/>'
             )
+            if wrap:
+                element = element[:-2] + f' applyAlignment="1"><{p}alignment wrapText="1"/></{p}xf>'
             if not self._children("cellXfs", "xf"):
                 self._append(
                     "cellXfs",
@@ -902,10 +929,21 @@ class Styles:
         self._xf_cache[key] = index
         return index
 
+    def dxf(self, rgb: str) -> int:
+        """The dxfs index of a differential format filling a cell with ``rgb`` (for a
+        conditional format)."""
+        p = self.p
+        element = (
+            f'<{p}dxf><{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+            f'<{p}bgColor rgb="{rgb}"/></{p}patternFill></{p}fill></{p}dxf>'
+        )
+        return self._append("dxfs", "dxf", element, _AFTER_DXFS)
+
     def data(self) -> bytes:
         return self.xml.encode("utf-8")
 
 
+_AFTER_DXFS = ("tableStyles", "colors", "extLst")
 _AFTER_CELLXFS = ("cellStyles", "dxfs", "tableStyles", "colors", "extLst")
 _AFTER_CELLSTYLEXFS = ("cellXfs", *_AFTER_CELLXFS)
 _AFTER_BORDERS = ("cellStyleXfs", *_AFTER_CELLSTYLEXFS)
@@ -966,9 +1004,15 @@ def kept_sheet_properties(package: Package, part: str) -> str:
 
 
 def sheet_xml(
-    table: SummaryTable, styles: Styles, *, date1904: bool, properties: str = ""
+    table: SummaryTable,
+    styles: Styles,
+    *,
+    date1904: bool,
+    properties: str = "",
+    drawing_rel: str = "",
 ) -> bytes:
-    """The worksheet part of one summary tab: values only, styled, header frozen."""
+    """The worksheet part of one summary tab: values only, styled, header frozen, set up to
+    print, with its links, conditional formats and (``drawing_rel``) its chart."""
     ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
     letters = [column_letter(i) for i in range(ncols)]
     column_formats = [c.format for c in table.columns] + [Format.TEXT] * (
@@ -981,24 +1025,43 @@ def sheet_xml(
         cells.append(_text_cell(f"{letters[i]}1", header_style, column.name))
     out.append(f'<row r="1">{"".join(cells)}</row>')
 
-    plain_styles = [styles.xf("", f) for f in column_formats]
+    wrapped = [c.wrap for c in table.columns] + [False] * (ncols - len(table.columns))
+    widths = [c.width for c in table.columns] + [0] * (ncols - len(table.columns))
+    plain_styles = [styles.xf("", f, wrap=w) for f, w in zip(column_formats, wrapped, strict=True)]
+    row_styles: dict[tuple[RowStyle | None, tuple[Format, ...] | None], list[int]] = {}
     for index, values in enumerate(table.rows):
         number = index + 2
         style = table.styles.get(index)
         formats = table.row_formats.get(index)
         if style is None and formats is None:
             cell_styles = plain_styles
+        elif (style, formats) in row_styles:  # rows of a section share their styles
+            cell_styles = row_styles[(style, formats)]
         else:
             row_formats = (
                 [table.format_of(index, c) for c in range(ncols)] if formats else column_formats
             )
-            cell_styles = [styles.xf(style or "", f) for f in row_formats]
+            cell_styles = row_styles[(style, formats)] = [
+                styles.xf(style or "", f, wrap=w) for f, w in zip(row_formats, wrapped, strict=True)
+            ]
         cells = []
         fill_blanks = style is not None
+        lines = 1  # how many lines of wrapped text the row must show
         for col, value in enumerate(values):
             kind = type(value)
             if isinstance(value, str):  # the common cases inline, the rest in _cell
-                cells.append(_text_cell(f"{letters[col]}{number}", cell_styles[col], value))
+                s = cell_styles[col]
+                long = len(value) > widths[col] > 0  # wraps: longer than its column
+                if long:
+                    lines = max(lines, look.wrapped_lines(value, widths[col]))
+                if (long and not wrapped[col]) or (index, col) in table.links:
+                    s = styles.xf(
+                        style or "",
+                        table.format_of(index, col),
+                        wrap=long or wrapped[col],
+                        link=(index, col) in table.links,
+                    )
+                cells.append(_text_cell(f"{letters[col]}{number}", s, value))
             elif kind is int:
                 s = cell_styles[col]
                 cells.append(
@@ -1014,7 +1077,7 @@ def sheet_xml(
         if fill_blanks:
             for col in range(len(values), ncols):
                 cells.append(f'<c r="{letters[col]}{number}" s="{cell_styles[col]}"/>')
-        out.append(f'<row r="{number}">{"".join(cells)}</row>')
+        out.append(f'<row r="{number}"{look.row_height(lines)}>{"".join(cells)}</row>')
 
     last = f"{letters[ncols - 1]}{len(table.rows) + 1}"
     cols = "".join(
@@ -1024,7 +1087,7 @@ def sheet_xml(
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}">'
-        + properties
+        + look.fit_to_page(properties)
         + f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -1034,10 +1097,15 @@ def sheet_xml(
         + (f"<cols>{cols}</cols>" if cols else "")
         + "<sheetData>"
     )
+    marks = {kind: styles.dxf(FILLS[kind]) for kind in set(table.status.values()) if kind in FILLS}
     tail = (
         "</sheetData>"
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        "</worksheet>"
+        + look.conditional_formats(table, marks, ncols)
+        + look.hyperlinks(table)
+        + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        + look.page_setup()
+        + look.drawing(drawing_rel)
+        + "</worksheet>"
     )
     return (head + "".join(out) + tail).encode("utf-8")
 
@@ -1373,16 +1441,49 @@ def plan_write(
     new_parts: list[tuple[str, str]] = []
     records = {r.title: r for r in structure.owned_records if r.title in owned}
     replaced_ids: set[int] = set()
+    by_title = {t.title: t for t in tables}
+    positions: dict[int, str] = {}  # where each summary tab sits among the tabs -> its title
+
+    def relationships(part: str) -> dict[str, tuple[str, str]]:
+        return read_relationships(package, rels_part_of(part), part)
+
+    def chart_of(table: SummaryTable) -> look.ChartParts | None:
+        spec = table.chart
+        source = by_title.get(spec.source) if spec is not None else None
+        if spec is None or source is None:
+            return None
+        parts = look.chart_parts(spec, table, source, prefix=prefix, taken=taken_parts)
+        plan.added.extend(parts.added)
+        new_parts.extend(parts.content_types)
+        return parts
 
     for table in tables:
         header = tuple(c.name for c in table.columns)
         sheet = structure.sheet(table.title)
         if sheet is not None:
+            positions[structure.sheets.index(sheet)] = sheet.title
+            # our chart of the last sync (or a drawing a person put on our tab) goes
+            old = [
+                part for part in look.parts_on_tab(sheet.part, relationships) if package.has(part)
+            ]
+            plan.removed.update(old)
+            content_types = remove_overrides(content_types, old)
+            chart = chart_of(table)
             kept = kept_sheet_properties(package, sheet.part)
-            xml = sheet_xml(table, styles, date1904=structure.date1904, properties=kept)
+            xml = sheet_xml(
+                table,
+                styles,
+                date1904=structure.date1904,
+                properties=kept,
+                drawing_rel=chart.rel_id if chart else "",
+            )
             plan.changed[sheet.part] = xml
             sheet_rels = rels_part_of(sheet.part)
-            if package.has(sheet_rels):  # comments or drawings a person put on our tab
+            if chart is not None and package.has(sheet_rels):
+                plan.changed[sheet_rels] = chart.sheet_rels
+            elif chart is not None:
+                plan.added.append((sheet_rels, chart.sheet_rels))
+            elif package.has(sheet_rels):  # comments or drawings a person put on our tab
                 plan.removed.add(sheet_rels)
             replaced_ids.add(sheet.sheet_id)
             records[sheet.title] = OwnedRecord(sheet.title, sheet.sheet_id, header)
@@ -1391,9 +1492,15 @@ def plan_write(
         while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
             number += 1
         part = f"{prefix}worksheets/sheet{number}.xml"
-        xml = sheet_xml(table, styles, date1904=structure.date1904)
         taken_parts.add(part.lower())
+        chart = chart_of(table)
+        xml = sheet_xml(
+            table, styles, date1904=structure.date1904, drawing_rel=chart.rel_id if chart else ""
+        )
+        if chart is not None:
+            plan.added.append((rels_part_of(part), chart.sheet_rels))
         rel_id = fresh_rel()
+        positions[len(structure.sheets) + len(new_sheets)] = table.title
         new_sheets.append((table.title, next_sheet_id, rel_id))
         new_rels.append((rel_id, WORKSHEET_REL, f"worksheets/sheet{number}.xml"))
         new_parts.append((part, WORKSHEET_CT))
@@ -1409,6 +1516,11 @@ def plan_write(
         hiding = hide_sheets(base, hidden)
         if hiding != base:
             plan.changed[structure.workbook_part] = hiding
+    # every summary tab prints with its header row on each page
+    base = plan.changed.get(structure.workbook_part, workbook_xml)
+    titled = look.print_titles(base, positions)
+    if titled != base:
+        plan.changed[structure.workbook_part] = titled
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
     if not styles_related or not package.has(styles_part):
