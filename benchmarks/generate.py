@@ -422,9 +422,11 @@ class _SharedStrings:
 def _sheet_xml(rows: Sequence[Sequence[Any]], strings: _SharedStrings) -> Iterator[str]:
     width = max((len(row) for row in rows), default=1)
     letters = _letters(width)
+    # the used range, as Excel and LibreOffice write it at the top of every sheet
+    dimension = f'<dimension ref="A1:{letters[-1]}{max(len(rows), 1)}"/>'
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet {_NS} {_RNS}><sheetViews><sheetView workbookViewId="0">'
+        f'<worksheet {_NS} {_RNS}>{dimension}<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         "</sheetView></sheetViews><sheetData>"
     )

@@ -7,6 +7,7 @@ problem, 3 the workbook could not be read or written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shlex
 import sys
 import traceback
@@ -21,6 +22,7 @@ from prodsheets import __version__, pipeline, terminal
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
 from prodsheets.render import render, render_changes, summary_line
+from prodsheets.safe_text import printable, without_credentials
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
 
@@ -93,23 +95,71 @@ def _run(options: dict[str, Any]) -> Run:
     )
 
 
+class OutputFailed(ProdsheetsError):
+    """Standard output is closed, full or gone: what the run found cannot be printed."""
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` (a line): credentials taken out of every URL in it, characters the
+    stream cannot encode escaped; a stdout that is closed or full raises ``OutputFailed``."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with that stream closed: there is nowhere to print
+        return
+    text = without_credentials(text)
+    try:
+        try:
+            click.echo(text, file=stream, color=None)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            click.echo(text.encode(encoding, "backslashreplace").decode(encoding), file=stream)
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        _discard_unflushed(stream)
+        if err:
+            return
+        reason = getattr(exc, "strerror", None) or "it is closed"
+        raise OutputFailed(
+            f"prodsheets could not print its output ({reason}); check where standard output "
+            "goes (a full disk, a closed pipe) and run again."
+        ) from None
+
+
+def _discard_unflushed(stream: Any) -> None:
+    """Point a failed stream at /dev/null, so that Python's own flush at exit does not
+    fail again with a traceback of its own."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (OSError, ValueError):
+        return False
+
+
 @contextmanager
 def plain_failures(run: Run) -> Iterator[None]:
-    """Turn a fault into one sentence and its exit code; a traceback only with --verbose."""
+    """Turn a fault into one sentence and its exit code; a traceback only with --verbose.
+
+    The output is printed inside it too, so that a stdout that fails is one more sentence."""
     try:
         yield
     except ProdsheetsError as exc:
         if run.verbose:
-            traceback.print_exc()
-        click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
+            say(traceback.format_exc().rstrip(), err=True)
+        say(click.style("Error: ", fg="red", bold=True) + printable(exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("Stopped; nothing was written.", err=True)
+        say("Stopped; nothing was written.", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug of ours: still one sentence, never a bare traceback
         if run.verbose:
-            traceback.print_exc()
-        click.echo(
+            say(traceback.format_exc().rstrip(), err=True)
+        say(
             click.style("Error: ", fg="red", bold=True)
             + f"prodsheets hit an unexpected problem ({type(exc).__name__}); nothing was "
             "written. Run again with --verbose and send us what it prints.",
@@ -144,10 +194,10 @@ def _finish(
 ) -> None:
     """Print what the run found (just its one line with --quiet, unless a machine format was
     asked for), then exit 1 with one sentence when it failed."""
-    click.echo(summary_line(result) if run.quiet and fmt == "text" else output)
+    say(summary_line(result) if run.quiet and fmt == "text" else output)
     if result.failed(strict=strict):
         what = "errors" if result.counts["error"] else "warnings (with --strict)"
-        click.echo(f"Found {what}: fix the cells listed and run again.", err=True)
+        say(f"Found {what}: fix the cells listed and run again.", err=True)
         sys.exit(EXIT_ERRORS)
 
 
@@ -156,7 +206,7 @@ def _output(result: pipeline.Result, fmt: str, *, figures: bool) -> str:
         result,
         fmt,
         with_figures=figures,
-        colour=sys.stdout.isatty(),
+        colour=_is_terminal(sys.stdout),
         width=terminal.width(sys.stdout),
     )
 
@@ -205,14 +255,16 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
         written = pipeline.init(location, config=config, example=example, force=force)
         if not run.quiet:
             tabs = ", ".join(written) if written else "nothing (every tab was already there)"
-            click.echo(f"Laid out {tabs} in {location}.")
+            say(printable(f"Laid out {tabs} in {location}."))
             again = "".join(
                 f" {flag} {shlex.quote(value)}"
                 for flag, value in (("--config", run.config_path), ("--template", run.template))
                 if value
             )
-            click.echo(
-                f"Next: type into it, then run: prodsheets sync {shlex.quote(location)}{again}"
+            say(
+                printable(
+                    f"Next: type into it, then run: prodsheets sync {shlex.quote(location)}{again}"
+                )
             )
 
 
@@ -260,7 +312,7 @@ def validate(
                 since=_as_of(since),
                 progress=progress,
             )
-    _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
+        _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
 
 @cli.command(short_help="Show the figures and issues; writes nothing.")
@@ -308,7 +360,7 @@ def report(
                 since=_as_of(since),
                 progress=progress,
             )
-    _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
+        _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
 
 @cli.command()
@@ -352,17 +404,19 @@ def sync(
                 force=force,
                 progress=progress,
             )
-    if dry_run:
-        titles = ", ".join(t.title for t in result.summary)
-        done = f"Dry run: would write {titles}; nothing was written."
-    else:
-        done = f"Wrote {', '.join(result.written)} to {location}."
-    done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
-    if not dry_run and result.written and result.written[0] not in result.owned_before:
-        done += "\n" + where_to_look(location, result.written[0])
-    width = terminal.width(sys.stdout)
-    done = "\n".join(line for part in done.split("\n") for line in terminal.paragraph(part, width))
-    _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
+        if dry_run:
+            titles = ", ".join(t.title for t in result.summary)
+            done = f"Dry run: would write {titles}; nothing was written."
+        else:
+            done = f"Wrote {', '.join(result.written)} to {location}."
+        done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
+        if not dry_run and result.written and result.written[0] not in result.owned_before:
+            done += "\n" + where_to_look(location, result.written[0])
+        width = terminal.width(sys.stdout)
+        done = "\n".join(
+            line for part in done.split("\n") for line in terminal.paragraph(printable(part), width)
+        )
+        _finish(run, result, _output(result, "text", figures=False) + "\n" + done)
 
 
 def where_to_look(location: str, first_tab: str) -> str:
@@ -414,7 +468,7 @@ def changes(
                 since=_as_of(since),
                 progress=progress,
             )
-    click.echo(render_changes(result, fmt))
+        say(render_changes(result, fmt))
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ settings nobody chose, so every unknown key or wrong kind of value is a ``Config
 from __future__ import annotations
 
 import difflib
+import math
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
+from prodsheets.files import path_problem, read_toml
 from prodsheets.issues import RULES
 from prodsheets.rule_sets import RuleSets, parse_rule_sets
 from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
@@ -33,6 +34,8 @@ class Config:
     credentials: str = ""
     api_endpoint: str = ""
     retry_seconds: float = 120.0
+    # how long one request may wait for Google's first byte when little retry time is left
+    answer_seconds: float = 60.0
     near_limit: Decimal = Decimal("0.9")
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
@@ -52,13 +55,14 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
     explicit = path is not None
     where = Path(path) if path is not None else Path(DEFAULT_CONFIG)
     data: dict[str, Any] = {}
-    if where.exists():
-        try:
-            data = tomllib.loads(where.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"The config file {where} cannot be read: {exc}.") from exc
-    elif explicit:
-        raise ConfigError(f"The config file {where} does not exist.")
+    try:
+        data = read_toml(where, what=f"The config file {where}", error=ConfigError)
+    except FileNotFoundError as exc:
+        problem = path_problem(where)
+        if problem:
+            raise ConfigError(f"The config file {where} cannot be read: {problem}.") from exc
+        if explicit:
+            raise ConfigError(f"The config file {where} does not exist.") from exc
     config = parse_config(data, source=str(where))
     if not config.workbook and env.get("PRODSHEETS_WORKBOOK"):
         config = replace(config, workbook=env["PRODSHEETS_WORKBOOK"])
@@ -106,13 +110,20 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             ) from exc
 
     google = reader.table(
-        top.get("google", {}), "google", {"credentials", "api_endpoint", "retry_seconds"}
+        top.get("google", {}),
+        "google",
+        {"credentials", "api_endpoint", "retry_seconds", "answer_seconds"},
     )
     for key in ("credentials", "api_endpoint"):
         if key in google:
             values[key] = reader.string(google, key, prefix="google.")
     if "retry_seconds" in google:
         values["retry_seconds"] = float(reader.number(google, "retry_seconds", prefix="google."))
+    if "answer_seconds" in google:
+        answer = float(reader.number(google, "answer_seconds", prefix="google."))
+        if answer <= 0:
+            raise ConfigError(f"{source}: google.answer_seconds must be more than 0.")
+        values["answer_seconds"] = answer
 
     thresholds = reader.table(
         top.get("thresholds", {}), "thresholds", {"near_limit", "min_turnaround_hours"}
@@ -186,6 +197,25 @@ class _Reader:
 
     def number(self, table: dict[str, Any], key: str, prefix: str = "") -> Decimal:
         value = table[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"{self.source}: {prefix}{key} must be a number of 0 or more.")
+        most = NUMBER_LIMITS.get(f"{prefix}{key}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)  # nan and inf are TOML numbers, but no setting's
+            or value < 0
+            or (most is not None and value > most)
+        ):
+            within = f" and at most {most:g}" if most is not None else ""
+            raise ConfigError(
+                f"{self.source}: {prefix}{key} must be a number of 0 or more{within}, "
+                f"not {value!r}."
+            )
         return Decimal(str(value))
+
+
+# The largest sensible value of each numeric setting: beyond it a value is a typing slip that
+# would hang a run (retries for days) or overflow a date.
+NUMBER_LIMITS: dict[str, float] = {
+    "google.retry_seconds": 3600.0,  # a nightly job gives up within the hour
+    "thresholds.min_turnaround_hours": 8760.0,  # a year
+}

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from html import escape
+from html import escape as html_escape
 from typing import Any
 
 import pandas as pd
 
 from prodsheets.pipeline import Result
 from prodsheets.render import money, percent, summary_line
+from prodsheets.safe_text import printable
 from prodsheets.summary import (
     CHART_TITLE,
     LINES_HEADING,
@@ -62,6 +63,12 @@ svg { width: 100%; height: auto; display: block; }
 .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px;
   vertical-align: -1px; }
 """
+
+
+def escape(text: str) -> str:
+    """Text for the page: HTML-escaped, its control characters shown as escapes
+    (``safe_text.printable``), so the page is safe to print on a terminal too."""
+    return html_escape(printable(text))
 
 
 def to_html(result: Result) -> str:

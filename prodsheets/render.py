@@ -20,6 +20,7 @@ from prodsheets.issues import Issue, Severity
 from prodsheets.issues import label as rule_label
 from prodsheets.pipeline import Result
 from prodsheets.resource_report import resource_records
+from prodsheets.safe_text import json_printable, markdown_cell, printable
 from prodsheets.summary import (
     LINES_HEADING,
     department_columns,
@@ -59,8 +60,8 @@ def percent(fraction: Any) -> str:
 
 def _where(found: Issue) -> str:
     if found.cell:
-        return f"{found.tab}!{found.cell}"
-    return found.tab or "workbook"
+        return printable(f"{found.tab}!{found.cell}")
+    return printable(found.tab or "workbook")
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -77,7 +78,9 @@ def issues_text(result: Result, *, colour: bool = True, width: int | None = None
             if colour
             else (f"{found.severity.value:7}")
         )
-        lines += terminal.hang(f"{_where(found):16} {label} {found.rule:28} ", found.message, width)
+        lines += terminal.hang(
+            f"{_where(found):16} {label} {found.rule:28} ", printable(found.message), width
+        )
     lines.append(summary_line(result))
     return "\n".join(lines)
 
@@ -92,7 +95,7 @@ def _counted(result: Result) -> tuple[str, str]:
 
 def summary_line(result: Result) -> str:
     errors, warnings = _counted(result)
-    return f"{result.workbook} as of {result.as_of.isoformat()}: {errors}, {warnings}."
+    return f"{printable(result.workbook)} as of {result.as_of.isoformat()}: {errors}, {warnings}."
 
 
 def _table_text(frame: pd.DataFrame, index_name: str, width: int | None = None) -> list[str]:
@@ -139,7 +142,8 @@ def _display_rows(frame: pd.DataFrame, index_name: str) -> list[list[str]]:
     columns = list(frame.columns)
     rows = [[index_name, *columns]]
     for name, record in zip(frame.index, _row_dicts(frame), strict=True):
-        rows.append([str(name), *(_display(column, record[column]) for column in columns)])
+        shown = (printable(_display(column, record[column])) for column in columns)
+        rows.append([printable(name), *shown])
     return rows
 
 
@@ -241,7 +245,7 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         if compared is not None and compared.movement is not None:
             _add_movement(document["budget"], compared.movement)
             document["changes"] = compared.digest.to_dict()
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return json_printable(json.dumps(document, indent=2, ensure_ascii=False, default=str))
 
 
 def _since(sync: history.Sync) -> dict[str, str]:
@@ -307,8 +311,12 @@ def _json_value(column: str, value: Any) -> Any:
 # --- Markdown -------------------------------------------------------------------------------
 
 
+class _Markdown(str):
+    """Text that is already Markdown (ours), put into a table as it is."""
+
+
 def _md_cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return text if isinstance(text, _Markdown) else markdown_cell(text)
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -321,7 +329,7 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
 def to_markdown(result: Result, *, with_figures: bool = False) -> str:
     errors, warnings = _counted(result)
     parts = [
-        f"# {result.workbook}",
+        f"# {markdown_cell(result.workbook)}",
         "",
         f"As of {result.as_of.isoformat()}: **{errors}**, {warnings}.",
         "",
@@ -342,7 +350,7 @@ def to_markdown(result: Result, *, with_figures: bool = False) -> str:
         parts += _md_table(
             ["Severity", "Rule", "Where", "Value", "Message"],
             [
-                [f.severity.value, f"`{f.rule}`", _where(f), f.value, f.message]
+                [f.severity.value, _Markdown(f"`{f.rule}`"), _where(f), f.value, f.message]
                 for f in result.issues
             ],
         )
@@ -367,7 +375,7 @@ def to_github(result: Result) -> str:
     for found in result.issues:
         kind = "error" if found.severity is Severity.ERROR else "warning"
         title = _gh_escape(f"{found.rule} at {_where(found)}", prop=True)
-        lines.append(f"::{kind} title={title}::{_gh_escape(found.message)}")
+        lines.append(f"::{kind} title={title}::{_gh_escape(printable(found.message))}")
     lines.append(summary_line(result))
     return "\n".join(lines)
 
@@ -426,22 +434,21 @@ def _signed(cents: int) -> str:
 
 
 def changes_text(result: Result) -> str:
+    """One line per change; cell text shown printable (no control sequence reaches a
+    terminal)."""
     heading, rows = _digest_lines(result)
     if result.compared is not None and result.compared.since is not None and not rows:
-        return heading + "\nNothing changed."
-    out = [heading]
-    out += [
-        f"{what:5} {change:12} {key:12} {text}: {detail}"
-        if detail
-        else f"{what:5} {change:12} {key:12} {text}"
-        for what, change, key, text, detail in rows
-    ]
+        return printable(heading) + "\nNothing changed."
+    out = [printable(heading)]
+    for what, change, key, text, detail in rows:
+        line = f"{what:5} {change:12} {printable(key):12} {printable(text)}"
+        out.append(f"{line}: {printable(detail)}" if detail else line)
     return "\n".join(out)
 
 
 def changes_markdown(result: Result) -> str:
     heading, rows = _digest_lines(result)
-    parts = [f"# {heading}", ""]
+    parts = [f"# {markdown_cell(heading)}", ""]
     if rows:
         parts += _md_table(["What", "Change", "Key", "Description", "Detail"], rows)
     elif result.compared is not None and result.compared.since is not None:
@@ -456,7 +463,7 @@ def changes_json(result: Result) -> str:
         document.update(since=None, lines=[], items=[], issues=[])
     else:
         document.update(compared.digest.to_dict())
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json_printable(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def render_changes(result: Result, fmt: str) -> str:

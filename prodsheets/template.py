@@ -7,13 +7,13 @@ change enums, aliases or columns without touching prodsheets.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from prodsheets.errors import TemplateError
+from prodsheets.files import path_problem, read_toml
 from prodsheets.rule_sets import RuleSets, check_default, parse_rule_sets
 
 ColumnType = Literal["text", "money", "date", "datetime", "email", "list", "integer", "dates"]
@@ -105,11 +105,12 @@ def load_template(path: str | Path | None = None) -> Template:
     """Read and check a template file; a broken one is a usage problem, not a crash."""
     where = Path(path) if path is not None else default_template_path()
     try:
-        data = tomllib.loads(where.read_text(encoding="utf-8"))
+        data = read_toml(where, what=f"The template {where}", error=TemplateError)
     except FileNotFoundError as exc:
+        problem = path_problem(where)
+        if problem:
+            raise TemplateError(f"The template {where} cannot be read: {problem}.") from exc
         raise TemplateError(f"The template {where} does not exist.") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TemplateError(f"The template {where} cannot be read: {exc}.") from exc
     return parse_template(data, source=str(where))
 
 

@@ -115,13 +115,20 @@ class GoogleHome:
                         sheet.put(r, c, python_cell(value))
         return f"gsheets:{key}"
 
-    def settings(self, text: str = "") -> None:
+    def settings(
+        self, text: str = "", *, retry_seconds: float = 5, answer_seconds: float = 0
+    ) -> None:
+        """prodsheets.toml pointing at the local server: ``text`` above its [google] table,
+        retries for ``retry_seconds``, and a request's least wait for an answer
+        (``answer_seconds``; 0 keeps the default minute)."""
         google = (
             "\n[google]\n"
             f"credentials = {json.dumps(str(self.key_file))}\n"
             f"api_endpoint = {json.dumps(self.server.url)}\n"
-            "retry_seconds = 5\n"
+            f"retry_seconds = {retry_seconds:g}\n"
         )
+        if answer_seconds:
+            google += f"answer_seconds = {answer_seconds:g}\n"
         (self.folder / "prodsheets.toml").write_text(text + google, encoding="utf-8")
 
     def _key(self, location: str) -> str:

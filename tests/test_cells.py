@@ -69,6 +69,15 @@ def one_money(cell: RawCell, *, decimal_comma: bool = False) -> int | None:
         ("0", 0),
         ("1'234.50", 123450),
         ("12,50", 1250),  # a lone comma before two digits can only be a decimal comma
+        # as the end-to-end tests typed them (tests/test_cli_values.py) before they were
+        # merged here
+        ("1500", 150000),
+        ("  $1,234.50  ", 123450),
+        ("\u00a01\u00a0234.50\u00a0", 123450),
+        ("£1,234.50", 123450),
+        ("USD 1,234.50", 123450),
+        ("-250", -25000),
+        ("$(250.00)", -25000),
     ],
 )
 def test_money_forms(cell: RawCell, cents: int) -> None:
@@ -180,6 +189,13 @@ def test_money_text_with_more_than_two_decimals_is_not_rounded(
         ("\u2014", "Write 0 if there is nothing to count"),
         (" TBC ", "leave the cell blank until the amount is known"),
         ("n/a", "leave the cell blank until the amount is known"),
+        # as the end-to-end tests typed them (tests/test_cli_values.py)
+        ("twelve", "not an amount"),
+        ("#N/A", "formula error #N/A"),
+        ("1.2.3", ""),
+        ("1e999", ""),
+        ("4" * 30, "too large"),
+        ("TBC", "leave the cell blank until the amount is known"),
     ],
 )
 def test_money_that_is_not_money(cell: RawCell, words: str) -> None:

@@ -5,10 +5,12 @@ does not."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import random
 
 from prodsheets.backends.base import Contents, RawCell, RawTab
 from prodsheets.checks import Context
-from prodsheets.checks.values import check
+from prodsheets.checks.values import Suggestions, check
 from prodsheets.config import Config
 from prodsheets.issues import Issue, Severity
 from prodsheets.tables import read_tables
@@ -244,3 +246,19 @@ def test_many_rows_check_quickly_and_flag_only_the_bad_ones() -> None:
         ("ref.unknown", "B7"),
         ("value.negative", "E7"),
     ]
+
+
+def test_suggestions_over_a_long_list_are_difflibs_closest_match() -> None:
+    """The quick bound that spares comparing every ID never changes which ID is suggested."""
+    rng = random.Random(11)
+    ids = [f"s-{n:05d}" for n in rng.sample(range(100_000), 800)] + ["fit-up", "get-out", ""]
+    listed = {key: key.upper() for key in ids}
+    suggest = Suggestions(listed)
+    typos = ["s-1234x", "s-0", "fit up", "getout", "", "zz", *(i[:-1] + "9x" for i in ids[:12])]
+    for typo in typos:
+        starts = [k for k in ids if typo and k.startswith(typo)]
+        closest = difflib.get_close_matches(typo, ids, n=1, cutoff=0.6)
+        expected = (
+            listed[starts[0]] if len(starts) == 1 else (listed[closest[0]] if closest else None)
+        )
+        assert suggest(typo) == expected, typo

@@ -27,7 +27,7 @@ def assert_plain_failure(result: Any, code: int) -> None:
 def test_missing_file_is_a_usage_problem(run_cli: Any) -> None:
     result = run_cli("validate", "nowhere.xlsx")
     assert_plain_failure(result, 2)
-    assert "nowhere.xlsx" in result.output
+    assert "nowhere.xlsx does not exist; check the path" in result.output
 
 
 def test_no_workbook_named(run_cli: Any) -> None:
@@ -137,8 +137,16 @@ def test_a_damaged_cell_names_the_tab_and_cell_and_asks_to_resave(
 def test_verbose_shows_the_traceback(run_cli: Any, tmp_path: Path) -> None:
     fake = tmp_path / "show.xlsx"
     fake.write_text("not a workbook")
+    sentence = f"Error: {fake} is not an Excel workbook (.xlsx) or is damaged; check the file"
     result = run_cli("validate", str(fake), "--verbose")
     assert result.exit_code == 3
+    assert "Traceback (most recent call last)" in result.output
+    assert "prodsheets.errors.WorkbookError" in result.output  # the fault, where it was raised
+    assert result.output.strip().splitlines()[-1].startswith(sentence)  # the sentence still last
+    plain = run_cli("validate", str(fake))
+    assert plain.exit_code == 3
+    assert "Traceback" not in plain.output
+    assert plain.output.strip().startswith(sentence)
 
 
 def test_custom_template_adds_an_enum_value(workbook: Any, run_cli: Any, tmp_path: Path) -> None:

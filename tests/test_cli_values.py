@@ -21,19 +21,16 @@ def lighting_actual(run_cli: Any, path: Path) -> tuple[str | None, set[str]]:
     return lighting["actual"], {i["rule"] for i in document["issues"]}
 
 
-# L-01's Actual is 2000.00; L-02's Actual is typed in each form below.
+# L-01's Actual is 2000.00; L-02's Actual is typed in each form below: each way a backend
+# hands a cell over (a whole number, a fraction, text, nothing). The many ways people type
+# money as text are read by cells.parse_money, tested cell by cell in test_cells.py.
 @pytest.mark.parametrize(
     ("typed", "actual"),
     [
         (1500, "3500.00"),
         (1500.5, "3500.50"),
         (0.285, "2000.29"),  # a fraction of a cent rounds half up
-        ("1500", "3500.00"),
         ("$1,234.50", "3234.50"),
-        ("  $1,234.50  ", "3234.50"),
-        ("\u00a01\u00a0234.50\u00a0", "3234.50"),
-        ("£1,234.50", "3234.50"),
-        ("USD 1,234.50", "3234.50"),
         (None, "2000.00"),
         ("", "2000.00"),
     ],
@@ -44,7 +41,7 @@ def test_money_forms(typed: Any, actual: str, home: Any, run_cli: Any) -> None:
     assert lighting_actual(run_cli, home.make(tabs))[0] == actual
 
 
-@pytest.mark.parametrize("typed", ["(250.00)", "-250", -250, "$(250.00)", "($250.00)"])
+@pytest.mark.parametrize("typed", ["(250.00)", -250])  # text and number; more in test_cells
 def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()
     set_cell(tabs, "Budget", 3, "Actual", typed)
@@ -54,7 +51,8 @@ def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli:
 
 
 @pytest.mark.parametrize(
-    "typed", ["12%", "twelve", "#REF!", "#N/A", "1.2.3", True, "1e999", "4" * 30, "TBC", "-"]
+    "typed",
+    ["twelve", "#REF!", True, "TBC"],  # text, error, yes/no, placeholder; more in test_cells
 )
 def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()

@@ -31,8 +31,14 @@ def google_key(location: str) -> str | None:
         return key
     if "://" not in text and not text.lower().startswith(_GOOGLE_HOSTS):
         return None
-    parts = urlsplit(text if "://" in text else "https://" + text)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(text if "://" in text else "https://" + text)
+        host = (parts.hostname or "").lower()
+    except ValueError as exc:  # "https://[oops", a port that is not a number
+        raise UsageError(
+            f"{location} is not a well-formed web address ({exc}); use the link from the "
+            "address bar of the spreadsheet or gsheets:KEY."
+        ) from exc
     if parts.scheme.lower() not in ("http", "https") or host not in _GOOGLE_HOSTS:
         raise UsageError(
             f"{location} is a web address; prodsheets reads a local .xlsx file or a Google "

@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
@@ -34,6 +35,8 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from prodsheets.errors import UsageError, WorkbookError
+from prodsheets.files import MAX_SETTINGS_BYTES, read_regular_file
+from prodsheets.safe_text import printable, without_credentials
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 OAUTH_CLIENT_ENV = "PRODSHEETS_OAUTH_CLIENT"
@@ -84,7 +87,10 @@ def load_login(credentials_file: str) -> GoogleLogin:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data, _ = read_regular_file(
+            path, what=f"The credentials file {path}", limit=MAX_SETTINGS_BYTES, error=UsageError
+        )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise UsageError(
             f"The credentials file {path} does not exist; check --credentials, "
@@ -125,6 +131,12 @@ def _service_account(path: Path, info: dict[str, Any]) -> GoogleLogin:
             f"The service-account key {path} is missing {', '.join(missing)}; "
             "download the key again."
         )
+    if not _web_address(info["token_uri"]):
+        raise UsageError(
+            f"The service-account key {path} has a token_uri that is not a web address "
+            f"({without_credentials(printable(info['token_uri']))[:100]}); download the key "
+            "again (it is https://oauth2.googleapis.com/token in a key from Google)."
+        )
     try:
         found = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             info, scopes=list(SCOPES)
@@ -135,6 +147,18 @@ def _service_account(path: Path, info: dict[str, Any]) -> GoogleLogin:
             f"The private key in {path} cannot be read; download the key again."
         ) from None
     return GoogleLogin(found, str(info["client_email"]), str(path))
+
+
+def _web_address(uri: object) -> bool:
+    """Whether ``uri`` is an http(s) address with a host that google-auth can post to."""
+    if not isinstance(uri, str) or any(c.isspace() for c in uri):
+        return False
+    try:
+        parts = urlsplit(uri)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _user(path: Path, info: dict[str, Any]) -> GoogleLogin:

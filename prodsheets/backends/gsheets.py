@@ -229,7 +229,9 @@ class GoogleWorkbook:
             self._login = load_login(self.config.credentials)
             client = gspread.Client(
                 self._login.credentials,
-                http_client=configured_client(self.config.api_endpoint, self.config.retry_seconds),
+                http_client=configured_client(
+                    self.config.api_endpoint, self.config.retry_seconds, self.config.answer_seconds
+                ),
             )
             http = client.http_client
             assert isinstance(http, RetryingHTTPClient)

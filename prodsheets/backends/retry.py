@@ -11,8 +11,9 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
   ``Retry-After`` asks, and gives up with one plain sentence once ``retry_seconds`` have gone
   by;
 - lets no request wait for an answer longer than the time left to retry, or ``SILENCE_FLOOR``
-  when less is left (a large ``values.batchGet`` needs that long before Google's first byte):
-  a hung server or proxy ends a run within about ``retry_seconds`` plus a minute;
+  (``answer_seconds`` in the config) when less is left (a large ``values.batchGet`` needs that
+  long before Google's first byte): a hung server or proxy ends a run within about
+  ``retry_seconds`` plus a minute;
 - never replays a ``spreadsheets.batchUpdate`` whose fate is unknown (5xx or a dropped
   connection): it raises ``WriteInDoubt`` so the caller re-reads the spreadsheet and builds a
   write that is right whether or not the first one was applied.
@@ -21,8 +22,10 @@ plugs into the same ``http_client=`` seam of ``gspread.Client`` and
 from __future__ import annotations
 
 import email.utils
+import functools
 import json as jsonlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -37,6 +40,7 @@ from gspread.http_client import HTTPClient
 from requests import Response
 
 from prodsheets.errors import WorkbookError
+from prodsheets.safe_text import without_credentials
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 GOOGLE_SIGN_IN = "oauth2.googleapis.com"  # the host of a service-account key's token_uri
@@ -78,6 +82,7 @@ class Attempts:
     count: int = 0
     started: float = field(default=-1.0)
     silence: float = SILENCE_FLOOR  # the read timeout given to the latest request
+    floor: float = SILENCE_FLOOR  # the least read timeout, whatever the time left
 
     def __post_init__(self) -> None:
         if self.started < 0:
@@ -89,9 +94,9 @@ class Attempts:
 
     def timeout(self) -> tuple[float, float]:
         """``(connect, read)`` seconds for the next request: it may wait for an answer as long
-        as there is time left to retry, never less than ``SILENCE_FLOOR`` nor more than
+        as there is time left to retry, never less than ``floor`` nor more than
         ``SILENCE_CAP``."""
-        self.silence = min(SILENCE_CAP, max(SILENCE_FLOOR, self.left()))
+        self.silence = min(SILENCE_CAP, max(self.floor, self.left()))
         return (CONNECT_SECONDS, self.silence)
 
     def wait(self, reason: str, retry_after: float | None = None) -> None:
@@ -105,9 +110,22 @@ class Attempts:
         if retry_after is not None:
             delay = max(delay, retry_after)
         if delay > self.left():
+            if retry_after is not None and retry_after > self.left():
+                raise WorkbookError(self.told_to_wait(reason, retry_after))
             raise WorkbookError(self.give_up(reason))
         self.count += 1
         self.sleep(delay)
+
+    def told_to_wait(self, reason: str, retry_after: float) -> str:
+        """The sentence when the server asks for a wait longer than the time left: we stop
+        at once rather than wait, and say so (not that we kept trying)."""
+        what = "for quota reasons (HTTP 429)" if reason == "429" else f"(HTTP {reason})"
+        return (
+            f"Google Sheets refused a request {what} and asked to wait {retry_after:g} "
+            f"seconds, longer than the {self.left():.0f} seconds left of retry_seconds "
+            f"({self.budget:g}), so prodsheets stopped without waiting; run again later, or "
+            "raise retry_seconds in prodsheets.toml."
+        )
 
     def give_up(self, reason: str) -> str:
         """The one sentence a person reads when retries ran out."""
@@ -130,7 +148,7 @@ def give_up_sentence(
     ``"sign-in unreachable"`` / ``"sign-in silent"`` (it could not be reached / gave no
     answer), ``"connection"`` or ``"silent"`` (the same for the Sheets API)."""
     seconds = f"{budget:g} second" + ("" if budget == 1 else "s")
-    where = endpoint or GOOGLE_SHEETS
+    where = without_credentials(endpoint) if endpoint else GOOGLE_SHEETS
     no_token = "so no access token could be had (the credentials were not refused)"
     if reason == "429":
         return (
@@ -211,6 +229,7 @@ class RetryingHTTPClient(HTTPClient):
 
     api_endpoint: str = ""
     retry_seconds: float = 120.0
+    answer_seconds: float = SILENCE_FLOOR
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
@@ -229,6 +248,7 @@ class RetryingHTTPClient(HTTPClient):
             budget=self.retry_seconds,
             endpoint=self.api_endpoint,
             sleep=self.sleep,
+            floor=self.answer_seconds,
             sign_in=sign_in_host(getattr(self.session, "credentials", None)),
         )
 
@@ -262,7 +282,8 @@ class RetryingHTTPClient(HTTPClient):
         attempts = self.attempts()
         while True:
             try:
-                response = self.session.request(
+                send = functools.partial(
+                    self.session.request,
                     method=method,
                     url=url,
                     params=params,
@@ -271,6 +292,7 @@ class RetryingHTTPClient(HTTPClient):
                     headers=headers,
                     timeout=attempts.timeout(),
                 )
+                response = within(attempts.silence, send)
             except RefreshError as refused:
                 # google-auth marks a token endpoint that is down or busy (5xx, 429) as
                 # retryable: the key is fine and nothing was sent to Sheets, so try again
@@ -302,7 +324,33 @@ class RetryingHTTPClient(HTTPClient):
             attempts.wait("429" if status == 429 else str(status), wait_at_least)
 
 
-def configured_client(endpoint: str, retry_seconds: float) -> type[RetryingHTTPClient]:
+def within(seconds: float, call: Callable[[], Response]) -> Response:
+    """``call()``, or ``ReadTimeout`` once ``seconds`` have gone by without its answer being
+    complete: requests' timeouts bound each socket read, so a proxy that sends one byte every
+    few seconds would otherwise hold a run forever. The call goes on in a thread of its own,
+    left behind (the run gives up or tries afresh)."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["answer"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["fault"] = exc
+
+    worker = threading.Thread(target=work, name="prodsheets-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise requests.exceptions.ReadTimeout(f"no complete answer within {seconds:g} seconds")
+    if "fault" in box:
+        raise box["fault"]
+    answer: Response = box["answer"]
+    return answer
+
+
+def configured_client(
+    endpoint: str, retry_seconds: float, answer_seconds: float = SILENCE_FLOOR
+) -> type[RetryingHTTPClient]:
     """A ``RetryingHTTPClient`` class with this workbook's settings, for ``http_client=``."""
 
     class Configured(RetryingHTTPClient):
@@ -310,4 +358,5 @@ def configured_client(endpoint: str, retry_seconds: float) -> type[RetryingHTTPC
 
     Configured.api_endpoint = endpoint
     Configured.retry_seconds = retry_seconds
+    Configured.answer_seconds = answer_seconds
     return Configured

@@ -20,8 +20,9 @@ import os
 import re
 import secrets
 import stat
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 from prodsheets.a1 import column_index, column_letter, quote_title
 from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import (
+    CellProblem,
     Contents,
     Format,
     LayoutTab,
@@ -37,6 +39,7 @@ from prodsheets.backends.base import (
     RawTab,
     SummaryTable,
 )
+from prodsheets.backends.zip_bounds import MAX_FILE_BYTES
 from prodsheets.errors import (
     AlreadyExists,
     UsageError,
@@ -45,6 +48,7 @@ from prodsheets.errors import (
     WorkbookLocked,
     WorkbookNotFound,
 )
+from prodsheets.files import path_problem, read_regular_file
 from prodsheets.template import normalise
 
 TEMP_PREFIX = ".prodsheets-tmp-"
@@ -67,9 +71,14 @@ class XlsxWorkbook:
 
     def __init__(self, location: str, *, create: bool = False, ignore_locks: bool = False) -> None:
         self.location = location
-        self.path = Path(location).expanduser()
         self.ignore_locks = ignore_locks
         self._seen: Snapshot | None = None
+        # xl/workbook.xml as calamine is shown it, when it lists sheets calamine refuses
+        self._hidden: dict[str, bytes] = {}
+        problem = path_problem(location)
+        if problem:
+            raise UsageError(f"{location} cannot be used as a workbook: {problem}.")
+        self.path = Path(location).expanduser()
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -83,7 +92,8 @@ class XlsxWorkbook:
         data, snapshot = self._load()
         package = pkg.Package.open(data, name=self.location)
         structure = pkg.read_structure(package, name=self.location)
-        book = self._calamine(data)
+        self._hidden = _unreadable_sheets(package, structure)
+        book = self._calamine(_with_parts(package, self._hidden) if self._hidden else data)
         percent = pkg.percent_styles(package, structure)
         titles = list(book.sheet_names)
         wanted = None if select is None else {normalise(s) for s in select}
@@ -105,22 +115,14 @@ class XlsxWorkbook:
 
     def _load(self) -> tuple[bytes, Snapshot]:
         try:
-            with open(self.path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                data = handle.read()
+            data, info = read_regular_file(
+                self.path, what=self.location, limit=MAX_FILE_BYTES, error=WorkbookError
+            )
         except FileNotFoundError as exc:
             raise WorkbookNotFound(
                 f"{self.location} does not exist; check the path, or create it with "
                 "prodsheets init."
             ) from exc
-        except IsADirectoryError as exc:
-            raise WorkbookError(f"{self.location} is a folder, not an Excel workbook.") from exc
-        except PermissionError as exc:
-            raise WorkbookError(
-                f"No permission to read {self.location}; check the file's permissions."
-            ) from exc
-        except OSError as exc:
-            raise WorkbookError(f"Could not read {self.location}: {exc.strerror}.") from exc
         digest = hashlib.sha256(data).hexdigest()
         return data, Snapshot(info.st_size, info.st_mtime_ns, digest)
 
@@ -133,7 +135,8 @@ class XlsxWorkbook:
         def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
             nonlocal book
             if book is None:
-                book = self._calamine(package.data)
+                self._hidden = _unreadable_sheets(package, structure)
+                book = self._calamine(_with_parts(package, self._hidden) or package.data)
             rows = self._read_tab(book, package, sheet, nrows=1).rows
             return tuple("" if v is None else str(v) for v in (rows[0] if rows else []))
 
@@ -143,7 +146,8 @@ class XlsxWorkbook:
         from python_calamine import CalamineError, CalamineWorkbook
 
         try:
-            return CalamineWorkbook.from_filelike(io.BytesIO(data))
+            with _reader_panics():
+                return CalamineWorkbook.from_filelike(io.BytesIO(data))
         except (CalamineError, ValueError, OSError) as exc:
             raise WorkbookError(pkg.describe_not_xlsx(data, self.location)) from exc
 
@@ -168,12 +172,24 @@ class XlsxWorkbook:
         if has_part:
             too_big = _claimed_area(package, sheet.part) > MAX_CELLS
             with package.open_part(sheet.part) as stream:
-                scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+                try:
+                    scan = pkg.scan_cells(stream, percent_styles, wide=too_big)
+                except pkg.RowTooLong as exc:
+                    raise WorkbookError(
+                        f'A row of the tab "{sheet.title}" in {self.location} {exc}.'
+                    ) from exc
         if scan.wide:  # past column Z, with no <dimension> to say how far: look closer
             xml, width = self._within_reach(package, sheet)
-        source = book if xml is None else self._calamine(_with_part(package, sheet.part, xml))
+        source = (
+            book
+            if xml is None
+            else self._calamine(_with_parts(package, {**self._hidden, sheet.part: xml}))
+        )
         try:
             rows, ranges = _cells(source, sheet.title, nrows)
+        except ReaderPanic:
+            rows, ranges, unreadable = self._without_impossible_dates(package, sheet, xml, nrows)
+            scan.special.update(unreadable)
         except (CalamineError, ValueError) as exc:
             if "error value" not in str(exc) or not has_part:
                 raise WorkbookError(self._damaged(package, sheet, xml, exc)) from exc
@@ -183,7 +199,9 @@ class XlsxWorkbook:
             shown = _ERROR_CELL.sub(rb"\1#N/A\2", package.read(sheet.part) if xml is None else xml)
             try:
                 rows, ranges = _cells(
-                    self._calamine(_with_part(package, sheet.part, shown)), sheet.title, nrows
+                    self._calamine(_with_parts(package, {**self._hidden, sheet.part: shown})),
+                    sheet.title,
+                    nrows,
                 )
             except (CalamineError, ValueError) as again:
                 raise WorkbookError(self._damaged(package, sheet, xml, again)) from again
@@ -206,6 +224,24 @@ class XlsxWorkbook:
                 line[col] = value
         merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges)
         return RawTab(sheet.title, rows, merged)
+
+    def _without_impossible_dates(
+        self, package: pkg.Package, sheet: pkg.Sheet, xml: bytes | None, nrows: int | None
+    ) -> tuple[list[list[RawCell]], list[Any], dict[tuple[int, int], RawCell]]:
+        """calamine panics on a date-formatted cell holding a number no date can be (-1e12,
+        -Infinity) without saying which: find such cells in the sheet XML, read a copy in
+        which they are empty, and give each back as a ``CellProblem`` (a value.type issue)."""
+        part = package.read(sheet.part) if xml is None else xml
+        structure = pkg.read_structure(package, name=self.location)
+        emptied, unreadable = _impossible_dates(part, pkg.date_styles(package, structure))
+        try:
+            if not unreadable:
+                raise ReaderPanic("no date-formatted cell explains it")
+            book = self._calamine(_with_parts(package, {**self._hidden, sheet.part: emptied}))
+            rows, ranges = _cells(book, sheet.title, nrows)
+        except ValueError as exc:  # ReaderPanic, CalamineError
+            raise WorkbookError(self._damaged(package, sheet, xml, exc)) from exc
+        return rows, ranges, unreadable
 
     def _damaged(
         self, package: pkg.Package, sheet: pkg.Sheet, xml: bytes | None, exc: Exception
@@ -434,8 +470,80 @@ _ERROR_CELL = re.compile(
 
 def _cells(book: Any, title: str, nrows: int | None) -> tuple[list[list[RawCell]], list[Any]]:
     """A tab's cells as calamine gives them (an empty cell is ""), and its merged ranges."""
-    grid = book.get_sheet_by_name(title)
-    return grid.to_python(skip_empty_area=False, nrows=nrows), grid.merged_cell_ranges or []
+    with _reader_panics():
+        grid = book.get_sheet_by_name(title)
+        return grid.to_python(skip_empty_area=False, nrows=nrows), grid.merged_cell_ranges or []
+
+
+class ReaderPanic(ValueError):
+    """calamine (Rust) panicked: pyo3 raises a ``BaseException`` that no ``except Exception``
+    catches, so it is turned into this at every call into the reader."""
+
+
+@contextlib.contextmanager
+def _reader_panics() -> Iterator[None]:
+    """Turn a panic of the Rust reader into ``ReaderPanic``, and keep the panic's own
+    message and backtrace (which Rust writes straight to file descriptor 2) off the
+    terminal: a person reads one sentence, never a backtrace."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        saved = -1
+    if saved >= 0:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ReaderPanic(f"the reader stopped: {str(exc)[:200]}") from None
+    finally:
+        if saved >= 0:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+# The serial numbers a date can have (0001-01-01 .. 9999-12-31, counted from 1899-12-30).
+_FIRST_SERIAL, _LAST_SERIAL = -693_593, 2_958_465
+_NUMBER_CELL = re.compile(
+    rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>((?:(?!</(?:\w+:)?c>).)*?)<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)"
+    rb"</(?:\w+:)?v>(.*?)</(?:\w+:)?c>",
+    re.S,
+)
+IMPOSSIBLE_DATE = (
+    "This cell is formatted as a date but holds a number no date can be; type the date "
+    "again, or clear the cell's date format if it is not a date."
+)
+
+
+def _impossible_dates(
+    xml: bytes, dates: frozenset[int]
+) -> tuple[bytes, dict[tuple[int, int], RawCell]]:
+    """The sheet XML with every date-formatted number cell that is no date emptied, and
+    those cells (0-based row and column) as ``CellProblem``s quoting what they held."""
+    found: dict[tuple[int, int], RawCell] = {}
+
+    def empty(m: re.Match[bytes]) -> bytes:
+        attrs = dict(_CELL_ATTR.findall(m[1]))
+        style = re.search(rb"(?:^|\s)s\s*=\s*[\"'](\d+)[\"']", m[1])
+        where = _LAST_CELL.search(attrs.get(b"r", b""))
+        if attrs.get(b"t", b"n") != b"n" or style is None or int(style[1]) not in dates:
+            return m[0]
+        text = m[3].strip().decode("ascii", "replace")
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number) and _FIRST_SERIAL <= number <= _LAST_SERIAL + 1:
+            return m[0]
+        if where is not None:
+            cell = (int(where[2]) - 1, column_index(where[1].decode()))
+            found[cell] = CellProblem(shown=text, reason=IMPOSSIBLE_DATE)
+        return b"<c " + m[1] + b"/>"
+
+    return _NUMBER_CELL.sub(empty, xml), found
 
 
 def _as_percent(value: RawCell) -> RawCell:
@@ -446,12 +554,43 @@ def _as_percent(value: RawCell) -> RawCell:
     return f"{shown:f}%"
 
 
-def _with_part(package: pkg.Package, part: str, data: bytes) -> bytes:
-    """The workbook's bytes with sheet ``part`` holding ``data`` instead (for reading only):
-    every other part is copied as it is stored, not decompressed and compressed again."""
+def _with_parts(package: pkg.Package, changed: dict[str, bytes]) -> bytes:
+    """The workbook's bytes with the ``changed`` parts instead (for reading only; b"" when
+    nothing changes): every other part is copied as stored, not inflated and deflated again."""
     out = io.BytesIO()
-    pkg.write_package(out, package, changed={part: data}, removed=set(), added=())
+    if changed:
+        pkg.write_package(out, package, changed=changed, removed=set(), added=())
     return out.getvalue()
+
+
+# Sheets calamine refuses though Excel opens them: an Excel 4 macro sheet
+# (xl/macrosheets/, "Unrecognized sheet type") or a <sheet> whose r:id names no relationship.
+_CALAMINE_SHEET_KINDS = frozenset({pkg.WORKSHEET_REL, pkg.DOC_REL_NS + "/chartsheet"})
+_SHEET_ELEMENT = re.compile(
+    rb"<(?:\w+:)?sheet\s[^>]*?/>|<(?:\w+:)?sheet\s[^>]*?>.*?</(?:\w+:)?sheet>", re.S
+)
+_REL_ID = re.compile(rb"\s(?:\w+:)?id\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _unreadable_sheets(package: pkg.Package, structure: pkg.Structure) -> dict[str, bytes]:
+    """xl/workbook.xml without the sheets calamine refuses, for calamine's eyes only (they
+    are not worksheets, so prodsheets reads nothing of them anyway); {} when there are none."""
+    refused = {
+        sheet.rel_id
+        for sheet in structure.sheets
+        if sheet.rel_id not in structure.rels
+        or structure.rels[sheet.rel_id][0] not in _CALAMINE_SHEET_KINDS
+    }
+    if not refused:
+        return {}
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        found = _REL_ID.search(m[0])
+        rel_id = found[1].decode("utf-8", "replace") if found else ""
+        return b"" if rel_id in refused else m[0]
+
+    xml = package.read(structure.workbook_part)
+    return {structure.workbook_part: _SHEET_ELEMENT.sub(keep, xml)}
 
 
 # The most cells the reader may lay out for one tab (about 32 bytes each while reading): far

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import re
+import secrets
 import struct
 import time
 import zipfile
@@ -36,6 +37,7 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
+from prodsheets.backends.zip_bounds import check_inflated_sizes
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -88,6 +90,7 @@ class Package:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise WorkbookError(describe_not_xlsx(data, name)) from exc
         entries = archive.infolist()
+        check_inflated_sizes(entries, name)
         return cls(data, entries, {e.filename: e for e in entries}, archive)
 
     def has(self, part: str) -> bool:
@@ -291,6 +294,9 @@ class OwnedRecord:
     title: str
     sheet_id: int
     header: tuple[str, ...]
+    # A random token, also kept in the workbook as the tab's own hidden defined name
+    # (``OWNER_NAME``): a tab a person makes by hand has none ("" in records made before).
+    token: str = ""
 
 
 @dataclass
@@ -304,6 +310,23 @@ class Structure:
     package_rels: dict[str, tuple[str, str]]  # the package's (_rels/.rels), alike
     owned_records: list[OwnedRecord]
     date1904: bool
+    # sheet position -> the tokens of the ``OWNER_NAME`` defined names scoped to that tab
+    owner_tokens: dict[int, set[str]] = field(default_factory=dict)
+
+    def shares_part(self, sheet: Sheet) -> bool:
+        """Whether this tab's worksheet part is also another tab's, or a part the workbook
+        uses for something else (styles, properties, a relationship list): a forged file, in
+        which writing our tab would overwrite theirs or break the file."""
+        if any(s.part == sheet.part and s is not sheet for s in self.sheets):
+            return True
+        targets = [part for _, part in (*self.rels.values(), *self.package_rels.values())]
+        bookkeeping = {"[Content_Types].xml", self.workbook_part, self.styles_part}
+        bookkeeping.add(self.custom_part)
+        return (
+            targets.count(sheet.part) > 1
+            or sheet.part in bookkeeping
+            or sheet.part.endswith(".rels")
+        )
 
     @property
     def styles_part(self) -> str:
@@ -405,18 +428,30 @@ def read_structure(package: Package, *, name: str) -> Structure:
     props = root.find(f"{{{MAIN_NS}}}workbookPr")
     date1904 = props is not None and props.get("date1904", "").lower() in ("1", "true")
     structure = Structure(workbook_part, rels_part, sheets, rels, top, [], date1904)
-    structure.owned_records = read_owned(package, structure.custom_part)
+    structure.owned_records = read_owned(package, structure.custom_part, name=name)
+    for defined in root.iter(f"{{{MAIN_NS}}}definedName"):
+        position = defined.get("localSheetId", "")
+        if defined.get("name", "").lower() == OWNER_NAME.lower() and position.isdigit():
+            token = (defined.text or "").strip().strip('"')
+            structure.owner_tokens.setdefault(int(position), set()).add(token)
     return structure
 
 
-def read_owned(package: Package, part: str) -> list[OwnedRecord]:
-    """The ownership record kept in the custom document property ``prodsheets.owned``."""
+def read_owned(package: Package, part: str, *, name: str = "the workbook") -> list[OwnedRecord]:
+    """The ownership record kept in the custom document property ``prodsheets.owned``.
+
+    A part that cannot be parsed is a fault, not "nothing is ours": forgetting ownership
+    would then blame the person for our own Summary tab."""
     if not package.has(part):
         return []
     try:
         root = ET.fromstring(package.read(part))
-    except ET.ParseError:
-        return []
+    except ET.ParseError as exc:
+        raise WorkbookError(
+            f"The document properties of {name} ({part}), where prodsheets records which "
+            f"tabs it made, are damaged ({exc}); open the file in Excel or LibreOffice, save "
+            "it again, and re-run."
+        ) from exc
     for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
         if prop.get("name") != OWNED_PROPERTY:
             continue
@@ -431,11 +466,13 @@ def read_owned(package: Package, part: str) -> list[OwnedRecord]:
                 if isinstance(item, dict) and isinstance(item.get("title"), str):
                     header = item.get("header", [])
                     sheet_id = item.get("sheetId", 0)
+                    token = item.get("token", "")
                     records.append(
                         OwnedRecord(
                             item["title"],
                             sheet_id if isinstance(sheet_id, int) else 0,
                             tuple(str(h) for h in header) if isinstance(header, list) else (),
+                            token if isinstance(token, str) else "",
                         )
                     )
         return records
@@ -445,7 +482,9 @@ def read_owned(package: Package, part: str) -> list[OwnedRecord]:
 def owned_titles(
     structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
 ) -> frozenset[str]:
-    """Tabs that are ours: named as recorded and still starting with the header row we wrote.
+    """Tabs that are ours: named as recorded, carrying the recorded token in their hidden
+    ``OWNER_NAME`` defined name (records made before tokens have none), and still starting
+    with the header row we wrote; never a tab whose part another tab or the workbook uses.
 
     The sheetId alone proves nothing: LibreOffice and openpyxl number the sheets 1..n by
     position every time they save, so a tab a person made where ours used to be inherits its
@@ -455,7 +494,14 @@ def owned_titles(
         sheet = structure.sheet(record.title)
         if sheet is None or sheet.title != record.title or not sheet.is_worksheet:
             continue
-        if record.header:
+        if not sheet.part or structure.shares_part(sheet):
+            continue
+        # the tab must carry the recorded token (a look-alike has none); a record made by a
+        # release before tokens has none either, and the old rule decides until the next sync
+        tokens = structure.owner_tokens.get(structure.sheets.index(sheet), set())
+        if record.token and record.token not in tokens:
+            continue
+        if record.header:  # and it still starts with the header row we wrote
             ours = header_of(sheet)[: len(record.header)] == record.header
         else:
             ours = sheet.sheet_id == record.sheet_id
@@ -478,6 +524,26 @@ def shows_percent(code: str) -> bool:
 
 def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     """Indexes of the cell styles (``s="N"``) whose number format shows a percentage."""
+    return _styles_showing(package, structure, shows_percent, _BUILTIN_PERCENT_FORMATS)
+
+
+_BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
+
+
+def shows_date(code: str) -> bool:
+    """Whether a number format code shows a date or a time ("yyyy-mm-dd": yes; "0.00": no)."""
+    shown = _FORMAT_LITERALS.sub("", code.split(";")[0]).lower()
+    return any(letter in shown for letter in "dmyhs") and "general" not in shown
+
+
+def date_styles(package: Package, structure: Structure) -> frozenset[int]:
+    """Indexes of the cell styles (``s="N"``) whose number format shows a date or time."""
+    return _styles_showing(package, structure, shows_date, _BUILTIN_DATE_FORMATS)
+
+
+def _styles_showing(
+    package: Package, structure: Structure, shows: Callable[[str], bool], builtin: frozenset[int]
+) -> frozenset[int]:
     part = structure.styles_part
     if not package.has(part):
         return frozenset()
@@ -495,7 +561,7 @@ def percent_styles(package: Package, structure: Structure) -> frozenset[int]:
     for index, xf in enumerate(cell_xfs if cell_xfs is not None else []):
         number = xf.get("numFmtId", "0")
         fmt = int(number) if number.isdigit() else 0
-        if shows_percent(codes[fmt]) if fmt in codes else fmt in _BUILTIN_PERCENT_FORMATS:
+        if shows(codes[fmt]) if fmt in codes else fmt in builtin:
             found.add(index)
     return frozenset(found)
 
@@ -507,10 +573,17 @@ _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WIDE_CELL = re.compile(rb'r="[A-Z]{2}')
 
+_ROOT_WITHIN = 1 << 20  # the worksheet element starts within the part's first megabyte
+_MAX_ROW_BYTES = 64 << 20  # one row's XML; Excel's widest rows are a few megabytes
+
 NO_RESULT = (
     "This cell has a formula with no saved result; open and save the workbook in Excel or "
     "LibreOffice so its value is stored."
 )
+
+
+class RowTooLong(WorkbookError):
+    """A sheet part's row goes on past ``_MAX_ROW_BYTES`` (the reader names the tab)."""
 
 
 @dataclass
@@ -537,19 +610,39 @@ def scan_cells(stream: BinaryIO, percent_styles: frozenset[int], *, wide: bool =
         else None
     )
     carry = b""
+    # chunks read since the last row ended, in which no row ends: joined once one does, so
+    # that a long stretch without a row end (a bomb of whitespace) costs linear time
+    waiting: list[bytes] = []
+    waited = 0
     needles: tuple[bytes, ...] = ()
     row_end = data_end = b""
     while True:
         chunk = stream.read(1 << 22)
-        buffer = carry + chunk
         if not needles:
+            buffer = carry + chunk
             root = re.search(rb"<(\w+:)?worksheet\b", buffer)
-            if root is None and chunk:
+            if root is None and chunk and len(buffer) < _ROOT_WITHIN:
                 carry = buffer
                 continue
             p = (root.group(1) or b"") if root else b""
-            needles = (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/", b't="e"', b"t='e'")
+            # "<f" then ">", " " or "/" (a formula), and an error cell's type: one pass each
+            needles = (b"<" + p + b"f", b't="e"', b"t='e'")
             row_end, data_end = b"</" + p + b"row>", b"</" + p + b"sheetData>"
+            chunk, carry = buffer, b""
+        # a row end or the end of the data may straddle two chunks: look from just before
+        seam = (waiting[-1] if waiting else carry)[-len(data_end) :]
+        joint = seam + chunk
+        if chunk and joint.find(row_end) < 0 and joint.find(data_end) < 0:
+            waiting.append(chunk)
+            waited += len(chunk)
+            if waited > _MAX_ROW_BYTES:
+                raise RowTooLong(
+                    f"runs past {_MAX_ROW_BYTES >> 20} MB of XML, more than any spreadsheet "
+                    "program writes; the workbook is damaged or was made to be so"
+                )
+            continue
+        buffer = b"".join([carry, *waiting, chunk])
+        waiting, waited = [], 0
         cut = buffer.rfind(row_end)
         end = buffer.find(data_end, max(cut, 0))  # after the last row, if anywhere
         last = end >= 0 or not chunk  # no cells after sheetData
@@ -594,10 +687,13 @@ def _scan(
     shared: dict[bytes, tuple[str, str]],
 ) -> None:
     hits: list[int] = []
+    formula = needles[0]
+    after = len(formula)
     for needle in needles:
         position = text.find(needle)
         while position >= 0:
-            hits.append(position)
+            if needle is not formula or text[position + after : position + after + 1] in _AFTER_F:
+                hits.append(position)
             position = text.find(needle, position + 1)
     if not hits:
         return
@@ -612,6 +708,9 @@ def _scan(
         if end < 0:
             continue
         _inspect(text[start:end], found, shared)
+
+
+_AFTER_F = (b">", b" ", b"/")  # what follows "<f" in a formula element (not "<filter...")
 
 
 def _cell_start(text: bytes, position: int) -> int:
@@ -698,12 +797,21 @@ def _xml_text(raw: bytes) -> str:
 
 def clean_text(text: str) -> str:
     """Cell text as XML can hold it and Excel will show it literally."""
-    if _NEEDS_CLEANING.search(text) is None and len(text) <= _MAX_CELL_TEXT:
+    if _NEEDS_CLEANING.search(text) is None and len(text) <= _MAX_CELL_TEXT // 2:
         return text  # the common case, one scan
-    text = _XML_FORBIDDEN.sub("", text)
-    if len(text) > _MAX_CELL_TEXT:
-        text = text[:_MAX_CELL_TEXT]
+    text = _utf16_cut(_XML_FORBIDDEN.sub("", text), _MAX_CELL_TEXT)
     return _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+
+
+def _utf16_cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units, the way Excel counts a cell's characters
+    (an emoji is two), never through the middle of a character."""
+    if len(text) <= limit // 2:
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * limit:
+        return text
+    return units[: 2 * limit].decode("utf-16-le", "ignore")  # a split pair is dropped
 
 
 _NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x")
@@ -1284,7 +1392,10 @@ def next_rel_id(existing: Iterable[str]) -> Callable[[], str]:
 def owned_property_xml(xml: bytes | None, records: Sequence[OwnedRecord]) -> bytes:
     """docProps/custom.xml with the ``prodsheets.owned`` property set to ``records``."""
     value = json.dumps(
-        [{"title": r.title, "sheetId": r.sheet_id, "header": list(r.header)} for r in records],
+        [
+            {"title": r.title, "sheetId": r.sheet_id, "header": list(r.header), "token": r.token}
+            for r in records
+        ],
         ensure_ascii=False,
     )
     if xml is None:
@@ -1319,6 +1430,47 @@ def owned_property_xml(xml: bytes | None, records: Sequence[OwnedRecord]) -> byt
         text = text[: found.start()] + element + text[found.end() :]
     else:
         text = _insert_before_close(text, "Properties", element)
+    return text.encode("utf-8")
+
+
+OWNER_NAME = "prodsheets_owner"  # the hidden defined name holding a tab's ownership token
+# What may come between </sheets> and <definedNames> in xl/workbook.xml (the schema's order).
+_BEFORE_DEFINED_NAMES = ("functionGroups", "externalReferences")
+
+
+def new_token() -> str:
+    """A random ownership token: nobody types it by hand into a tab of their own."""
+    return secrets.token_hex(8)
+
+
+def owner_names(xml: bytes, tokens: dict[int, str]) -> bytes:
+    """xl/workbook.xml with one hidden ``OWNER_NAME`` defined name per written tab (by its
+    place in the sheet list), holding its token, and none left from before. A defined name
+    scoped to a tab goes when the tab is deleted, and Excel and LibreOffice keep it when they
+    save, so the token stays with our tab and no other."""
+    text = xml.decode("utf-8")
+    p = _root_prefix(text, "workbook")
+    q = re.escape(p)
+    old = rf'<{q}definedName\b[^>]*\bname="{OWNER_NAME}"[^>]*(?:/>|>[^<]*</{q}definedName>)'
+    text = re.sub(old, "", text, flags=re.I)
+    new = "".join(
+        f'<{p}definedName name="{OWNER_NAME}" localSheetId="{position}" hidden="1">'
+        f'"{token}"</{p}definedName>'
+        for position, token in sorted(tokens.items())
+    )
+    if re.search(rf"<{q}definedNames\b[^>]*/>", text) or f"</{p}definedNames>" in text:
+        text = _insert_before_close(text, "definedNames", new) if new else text
+    elif new:
+        after = text.find(f"</{p}sheets>")
+        if after < 0:
+            raise WorkbookError("The workbook has no <sheets> list where one is required.")
+        at = after + len(f"</{p}sheets>")
+        for tag in _BEFORE_DEFINED_NAMES:
+            found = re.search(rf"</{q}{tag}>|<{q}{tag}\b[^>]*/>", text[at:])
+            if found:
+                at += found.end()
+        text = text[:at] + f"<{p}definedNames>{new}</{p}definedNames>" + text[at:]
+    text = re.sub(rf"<{q}definedNames>\s*</{q}definedNames>", "", text)
     return text.encode("utf-8")
 
 
@@ -1419,6 +1571,12 @@ def plan_write(
             )
         if sheet is not None and not sheet.part:
             raise WorkbookError(f'The tab "{sheet.title}" has no worksheet part in the file.')
+        if sheet is not None and structure.shares_part(sheet):
+            raise NotOwnedError(
+                f'The tab "{sheet.title}" shares its worksheet part with another tab, so '
+                "writing it would overwrite that tab; nothing was written. Open the file in "
+                "Excel or LibreOffice, save it again, and re-run."
+            )
     titles = [t.title.casefold() for t in tables]
     if len(set(titles)) != len(titles):
         raise WorkbookError("Two summary tabs have the same name.")
@@ -1486,7 +1644,10 @@ def plan_write(
             elif package.has(sheet_rels):  # comments or drawings a person put on our tab
                 plan.removed.add(sheet_rels)
             replaced_ids.add(sheet.sheet_id)
-            records[sheet.title] = OwnedRecord(sheet.title, sheet.sheet_id, header)
+            token = records[sheet.title].token if sheet.title in records else ""
+            records[sheet.title] = OwnedRecord(
+                sheet.title, sheet.sheet_id, header, token or new_token()
+            )
             continue
         number = 1
         while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
@@ -1505,7 +1666,7 @@ def plan_write(
         new_rels.append((rel_id, WORKSHEET_REL, f"worksheets/sheet{number}.xml"))
         new_parts.append((part, WORKSHEET_CT))
         plan.added.append((part, xml))
-        records[table.title] = OwnedRecord(table.title, next_sheet_id, header)
+        records[table.title] = OwnedRecord(table.title, next_sheet_id, header, new_token())
         next_sheet_id += 1
 
     if new_sheets:
@@ -1519,8 +1680,10 @@ def plan_write(
     # every summary tab prints with its header row on each page
     base = plan.changed.get(structure.workbook_part, workbook_xml)
     titled = look.print_titles(base, positions)
-    if titled != base:
-        plan.changed[structure.workbook_part] = titled
+    # and carries its ownership token
+    marked = owner_names(titled, {at: records[title].token for at, title in positions.items()})
+    if marked != base:
+        plan.changed[structure.workbook_part] = marked
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
     if not styles_related or not package.has(styles_part):

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from prodsheets.checks import Context
-from prodsheets.checks.values import suggestion
+from prodsheets.checks.values import Suggestions
 from prodsheets.issues import Issue
 from prodsheets.rule_sets import RuleSet
 from prodsheets.tables import Table
@@ -599,13 +599,12 @@ def _unknown(items: _Items, item: np.ndarray, names: np.ndarray) -> list[Issue]:
     ids = {normalise(ident): ident for ident in reversed(items.ids) if ident is not None}
     guesses: dict[str, str | None] = {}
     guessable = min(SUGGESTED, _GUESS_BUDGET // max(len(ids), 1))
+    suggest = Suggestions(ids)
     found = []
     for pos, unknown in by_item.items():
         for name in unknown:
             if name not in guesses:
-                guesses[name] = (
-                    suggestion(normalise(name), ids) if len(guesses) < guessable else None
-                )
+                guesses[name] = suggest(normalise(name)) if len(guesses) < guessable else None
         hints = [f"'{guesses[name]}' for {name}" for name in unknown if guesses[name]]
         if hints:
             hint = f" Did you mean {_and(hints)}?" if len(unknown) > 1 else ""

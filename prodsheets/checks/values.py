@@ -141,11 +141,62 @@ def _duplicates(table: Table, column: Column) -> list[Issue]:
 
 def suggestion(key: str, listed: dict[str, str]) -> str | None:
     """The listed value a typo most likely meant, or None."""
-    starts = [k for k in listed if key and k.startswith(key)]
-    if len(starts) == 1:
-        return listed[starts[0]]
-    close = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.6)
-    return listed[close[0]] if close else None
+    return Suggestions(listed)(key)
+
+
+class Suggestions:
+    """The listed value a typo most likely meant: the only listed key it begins, else the
+    closest by ``difflib.get_close_matches(key, keys, n=1, cutoff=0.6)``.
+
+    The same answer as difflib's, faster on long lists (100,000 schedule IDs): difflib's own
+    cheap bound (``quick_ratio``: the characters two texts share, in any order) is worked out
+    for every key at once with numpy, and only the keys that pass it are compared closely."""
+
+    CUTOFF = 0.6
+
+    def __init__(self, listed: dict[str, str]) -> None:
+        self.listed = listed
+        self.keys = list(listed)
+        self._array: np.ndarray | None = None  # the keys as a numpy string array, when needed
+        self._lengths: np.ndarray | None = None
+
+    def __call__(self, key: str) -> str | None:
+        starts = self._starting(key)
+        if len(starts) == 1:
+            return self.listed[starts[0]]
+        close = difflib.get_close_matches(key, self._candidates(key), n=1, cutoff=self.CUTOFF)
+        return self.listed[close[0]] if close else None
+
+    def _few(self) -> bool:
+        return len(self.keys) < 64  # a few keys: plain Python is quicker than numpy
+
+    def _keys(self) -> np.ndarray:
+        if self._array is None:
+            self._array = np.array(self.keys, dtype=str)
+            self._lengths = np.strings.str_len(self._array)
+        return self._array
+
+    def _starting(self, key: str) -> list[str]:
+        """The keys that begin with ``key`` (none for an empty key)."""
+        if not key:
+            return []
+        if self._few():
+            return [k for k in self.keys if k.startswith(key)]
+        return [self.keys[i] for i in np.flatnonzero(np.strings.startswith(self._keys(), key))]
+
+    def _candidates(self, key: str) -> list[str]:
+        """The keys whose quick_ratio with ``key`` reaches the cutoff, in their order."""
+        if self._few():
+            return self.keys
+        keys = self._keys()
+        shared = np.zeros(len(self.keys), dtype=np.int64)
+        for char in set(key):
+            shared += np.minimum(np.strings.count(keys, char), key.count(char))
+        assert self._lengths is not None
+        total = self._lengths + len(key)
+        ratio = np.where(total > 0, 2.0 * shared / np.maximum(total, 1), 1.0)  # as difflib
+        keep = np.flatnonzero(ratio >= self.CUTOFF - 1e-9)  # a hair under: difflib decides
+        return [self.keys[i] for i in keep]
 
 
 def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Issue]:
@@ -171,10 +222,11 @@ def _unknown(table: Table, column: Column, tables: dict[str, Table]) -> list[Iss
     where = target.title
     messages: dict[str, str] = {}
     found = []
+    suggest = Suggestions(listed)
     for row, value in zip(rows, flagged_values, strict=True):
         message = messages.get(value)
         if message is None:
-            guess = suggestion(normalise(value), listed)
+            guess = suggest(normalise(value))
             quoted = show_value(value)
             if guess:
                 message = f"'{quoted}' is not listed in the {where} tab. Did you mean '{guess}'?"

@@ -251,6 +251,9 @@ def _tidy(value: JSON) -> JSON:
     return value
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _one(query: Mapping[str, list[str]], name: str, default: str = "") -> str:
     """The first value of a query parameter, or ``default``."""
     return (query.get(name) or [default])[0]
@@ -562,6 +565,9 @@ class SheetsServer:
             exchange.drop = True
             return 0, b"", {}
         text = json.dumps(_tidy(body), indent=2, ensure_ascii=False) + "\n"
+        # A lone surrogate (sent as "\\ud800" in a request's JSON) cannot be UTF-8: Google
+        # keeps text as UTF-8 and answers with U+FFFD in its place, never with a failure.
+        text = _LONE_SURROGATE.sub("\ufffd", text)
         return status, text.encode("utf-8"), exchange.extra_headers
 
     def _misbehave(self, fault: Fault, exchange: _Exchange) -> bool:
