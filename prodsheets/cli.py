@@ -21,7 +21,7 @@ import click
 from prodsheets import __version__, pipeline, terminal
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
-from prodsheets.render import render, summary_line
+from prodsheets.render import render, render_changes, summary_line
 from prodsheets.safe_text import printable, without_credentials
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
@@ -176,6 +176,15 @@ AS_OF = click.option(
 )
 
 
+SINCE = click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Compare with the last sync on or before this date (YYYY-MM-DD), as the History "
+    "tab remembers it. Default: the previous sync (the last one dated before the as-of date).",
+)
+
+
 def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -202,7 +211,7 @@ def _output(result: pipeline.Result, fmt: str, *, figures: bool) -> str:
     )
 
 
-CHECK_STEPS = 4  # reading, cells, checks, figures (see pipeline.check_workbook)
+CHECK_STEPS = 5  # reading, cells, checks, figures, history (see pipeline.check_workbook)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -313,15 +322,23 @@ def adopt(workbook: str | None, write: bool, **options: Any) -> None:
     help="json for scripts, markdown for notes, github for GitHub Actions annotations.",
 )
 @AS_OF
+@SINCE
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common_options
 def validate(
-    workbook: str | None, fmt: str, as_of: dt.datetime | None, strict: bool, **options: Any
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    strict: bool,
+    **options: Any,
 ) -> None:
     """Check every entry and list what is wrong; writes nothing.
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
-    with --strict): made for a nightly job.
+    with --strict): made for a nightly job. With --format json, once the workbook has been
+    synced, each issue says whether it is new since the previous sync (or --since) or has
+    been open since a date.
 
     \b
     Example:
@@ -332,7 +349,11 @@ def validate(
         config, location = run.config(workbook)
         with run.progress(CHECK_STEPS) as progress:
             result = pipeline.validate(
-                location, config=config, as_of=_as_of(as_of), progress=progress
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
             )
         _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
@@ -348,13 +369,23 @@ def validate(
     help="json for scripts, markdown for notes, html for a page to send a producer.",
 )
 @AS_OF
+@SINCE
 @common_options
-def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options: Any) -> None:
+def report(
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    **options: Any,
+) -> None:
     """Show the cost report, schedule and vendor figures and every issue; writes nothing.
 
     --format html prints one self-contained page (no network needed to open it, readable on
     a phone): the totals, EFC against Budgeted by department, the lines at risk, the next
     milestones and the issues.
+
+    Once the workbook has been synced, --format json also gives each department and category
+    its Previous EFC and Movement since the previous sync (or --since), and the changes.
 
     \b
     Example:
@@ -366,7 +397,11 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
         config, location = run.config(workbook)
         with run.progress(CHECK_STEPS) as progress:
             result = pipeline.validate(
-                location, config=config, as_of=_as_of(as_of), progress=progress
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
             )
         _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
@@ -378,15 +413,22 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
     "--force", is_flag=True, help="Write even if Excel or LibreOffice seems to have the file open."
 )
 @AS_OF
+@SINCE
 @common_options
 def sync(
-    workbook: str | None, dry_run: bool, force: bool, as_of: dt.datetime | None, **options: Any
+    workbook: str | None,
+    dry_run: bool,
+    force: bool,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    **options: Any,
 ) -> None:
     """Check the workbook and write the summary tabs back into it.
 
-    Writes Summary, Budget Variance, Schedule Report, Vendor Report and Issues in one step,
-    creating them where absent. Never writes into a tab you made: if one of yours has a
-    summary tab's name, nothing is written.
+    Writes Summary, Budget Variance, Schedule Report, Vendor Report, Changes and Issues in one
+    step, creating them where absent, and records what it saw in the hidden History tab, from
+    which the next sync shows the Previous EFC, the Movement and the Changes. Never writes
+    into a tab you made: if one of yours has a summary tab's name, nothing is written.
 
     \b
     Example:
@@ -400,6 +442,7 @@ def sync(
                 location,
                 config=config,
                 as_of=_as_of(as_of),
+                since=_as_of(since),
                 dry_run=dry_run,
                 force=force,
                 progress=progress,
@@ -409,8 +452,9 @@ def sync(
             done = f"Dry run: would write {titles}; nothing was written."
         else:
             done = f"Wrote {', '.join(result.written)} to {location}."
-            if result.written and result.written[0] not in result.owned_before:
-                done += "\n" + where_to_look(location, result.written[0])
+        done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
+        if not dry_run and result.written and result.written[0] not in result.owned_before:
+            done += "\n" + where_to_look(location, result.written[0])
         width = terminal.width(sys.stdout)
         done = "\n".join(
             line for part in done.split("\n") for line in terminal.paragraph(printable(part), width)
@@ -423,6 +467,51 @@ def where_to_look(location: str, first_tab: str) -> str:
     if location.lower().endswith((".xlsx", ".xlsm")):
         return f"Next: open {location} and look at the {first_tab} tab."
     return f"Next: open the spreadsheet in Google Sheets and look at the {first_tab} tab."
+
+
+@cli.command(short_help="What changed since the previous sync; writes nothing.")
+@click.argument("workbook", required=False)
+@SINCE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json for scripts, markdown for notes.",
+)
+@AS_OF
+@common_options
+def changes(
+    workbook: str | None,
+    since: dt.datetime | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    **options: Any,
+) -> None:
+    """List what changed since the previous sync (or --since): budget lines added, removed
+    and re-estimated (EFC old -> new), schedule items added, cancelled, moved or with people
+    added or removed, and issues new and resolved. Writes nothing; exits 0 whatever it finds.
+
+    The History tab that every sync keeps is what it compares with: a workbook never synced
+    has no history yet.
+
+    \b
+    Example:
+        prodsheets changes show.xlsx --since 2026-03-02 --format markdown
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        with run.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
+        say(render_changes(result, fmt))
 
 
 def main() -> None:

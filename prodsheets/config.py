@@ -46,6 +46,7 @@ class Config:
     header_row: dict[str, int] = field(default_factory=dict)  # source tab -> its header row
     currency: str = ""  # ISO 4217 code; "" means the one most money cells show
     rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
+    history_max_rows: int = 250_000  # [history] max_rows: past it the oldest syncs are folded
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -94,6 +95,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "header_row",
             "currency",
             "rule_sets",
+            "history",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -159,6 +161,16 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
     tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
     values.update(_workbook_layout(top, reader, source))
+
+    history = reader.table(top.get("history", {}), "history", {"max_rows"})
+    if "max_rows" in history:
+        rows = history["max_rows"]
+        if isinstance(rows, bool) or not isinstance(rows, int) or not 100 <= rows <= 5_000_000:
+            raise ConfigError(
+                f"{source}: history.max_rows must be a whole number from 100 to 5000000 "
+                "(the History tab's rows before the oldest syncs are folded)."
+            )
+        values["history_max_rows"] = rows
     return Config(**values)
 
 

@@ -217,6 +217,11 @@ RULES: dict[str, Rule] = {
             Severity.WARNING,
             "hired kit is booked after its vendor's insurance expires, or the vendor has none",
         ),
+        Rule(
+            "history.damaged",
+            Severity.WARNING,
+            "a row of the owned History tab that does not parse (skipped, never trusted)",
+        ),
     ]
 }
 

@@ -19,7 +19,15 @@ from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
 from tests.workbooks import AS_OF, clean_production, set_cell
 
-SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Issues",
+]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 
 

@@ -16,6 +16,8 @@ SUMMARY_TABS = [
     "Budget Variance",
     "Schedule Report",
     "Vendor Report",
+    "Changes",
+    "History",
     "Crew Report",
     "Issues",
 ]

@@ -150,8 +150,33 @@ BREAKS: dict[str, tuple[Change, str]] = {
 }
 
 
+# Rules about what a sync wrote, broken by editing a synced workbook: rule -> (edit, cell).
+# history.damaged: a row typed into the History tab by hand.
+AFTER_SYNC: dict[str, tuple[Callable[[list[list[Any]]], list[list[Any]]], str]] = {
+    "history.damaged": (
+        lambda log: [*log, ["last week", AS_OF, "Budget", "L-01", "EFC", "1.00", "2.00"]],
+        "A{rows}",
+    ),
+}
+
+
 def test_every_rule_has_a_breaking_case() -> None:
-    assert set(BREAKS) == set(RULES)
+    assert set(BREAKS) | set(AFTER_SYNC) == set(RULES)
+    assert not set(BREAKS) & set(AFTER_SYNC)
+
+
+@pytest.mark.parametrize("rule", sorted(AFTER_SYNC))
+def test_rule_about_a_synced_workbook_fires_at_its_cell(rule: str, home: Any, run_cli: Any) -> None:
+    edit, cell = AFTER_SYNC[rule]
+    path = home.make(clean_production())
+    assert run_cli("sync", path, "--as-of", AS_OF).exit_code == 0
+    log = edit(home.rows(path, "History"))
+    home.edit(path, "History", log)
+    result = run_cli("validate", str(path), "--format", "json", "--as-of", AS_OF)
+    assert (rule, cell.format(rows=len(log))) in found(result), result.output
+    hits = [i for i in issues_of(result) if i["rule"] == rule]
+    assert all(i["severity"] == RULES[rule].severity.value and i["message"] for i in hits)
+    assert result.exit_code == 0
 
 
 def test_clean_workbook_has_no_issues(home: Any, run_cli: Any) -> None:

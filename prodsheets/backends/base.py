@@ -128,6 +128,11 @@ class SummaryTable:
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
     # ISO 4217 code the money cells are in, shown by their number format ("" shows none)
     currency: str = ""
+    # Kept out of sight (the History log): people need not see it, nothing stops them.
+    hidden: bool = False
+    # The first ``kept`` rows are in the tab already, exactly so (an append-only log): a
+    # backend may send only the rows after them, so a long log costs little to extend.
+    kept: int = 0
     # Rows whose budget is in trouble (OVER or AT_RISK), for the backends' conditional
     # formats: said here, never re-derived from what the cells read.
     status: dict[int, RowStyle] = field(default_factory=dict)
@@ -172,7 +177,11 @@ class LayoutTab:
 
 
 class Workbook(Protocol):
-    """A workbook prodsheets can read and write, wherever it lives."""
+    """A workbook prodsheets can read and write, wherever it lives.
+
+    A backend whose one write is bounded may also have ``history_bytes`` (at most this much
+    is added to the History log per sync) and ``left_out`` (titles the last ``write`` had no
+    room for); the pipeline reads both with a default, so other backends need neither."""
 
     location: str  # how a person named it, for messages (never a credential)
 

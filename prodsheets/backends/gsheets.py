@@ -66,6 +66,7 @@ METADATA_FIELDS = (
 )
 EPOCH = dt.datetime(1899, 12, 30)  # day 0 of a spreadsheet date serial
 RECOMMENDED_REQUEST_BYTES = 2_000_000
+HISTORY_BYTES = 1_000_000  # what one sync may add to the History log on Google
 
 NUMBER_FORMATS: dict[Format, dict[str, str]] = {
     Format.MONEY: {"type": "NUMBER", "pattern": "#,##0.00;(#,##0.00)"},
@@ -124,6 +125,10 @@ class GoogleWorkbook:
         self._http: RetryingHTTPClient | None = None
         self._seen: list[Sheet] | None = None  # what the last read found
         self.last_request_bytes = 0  # the size of the last batchUpdate body, for benchmarks
+        # One sync adds at most this much to the History log (a first sync of a very large
+        # workbook records the rest at the next syncs), so the write stays within 2 MB.
+        self.history_bytes = HISTORY_BYTES
+        self.left_out: tuple[str, ...] = ()  # hidden tabs the last write had no room for
 
     # -- the Workbook protocol -------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class GoogleWorkbook:
             return
         with self._client().one_deadline():
             sheets = self._seen if self._seen is not None else self._fetch_sheets()
+            tables, self.left_out = room_for_logs(sheets, tables)
             try:
                 # If an answer is lost, our tabs, there now or not, are replaced, not added twice.
                 self._apply(
@@ -423,7 +429,7 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
                 {
                     "updateSheetProperties": {
                         "properties": _summary_props(sheet_id, table),
-                        "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount,"
+                        "fields": "title,hidden,gridProperties(rowCount,columnCount,frozenRowCount,"
                         "frozenColumnCount)",
                     }
                 }
@@ -432,6 +438,10 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
     gids = {s.title: s.sheet_id for s in sheets}
     gids.update({table.title: sheet_id for sheet_id, table in placed})
     for sheet_id, table in placed:
+        if table.kept and sheet_id not in created:
+            requests += append_requests(sheet_id, table)
+            requests.append(_protect(sheet_id))
+            continue
         requests += tab_requests(sheet_id, table, gids)
         requests.append(_protect(sheet_id))
         if sheet_id in created:
@@ -440,6 +450,37 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
     if chart is not None:
         requests.append(chart)
     return requests
+
+
+def append_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
+    """The rows after the ``kept`` ones, appended to a log tab that holds those already."""
+    rows = [{"values": [cell_data(v) for v in row]} for row in table.rows[table.kept :]]
+    requests: list[Request] = []
+    if rows:
+        requests.append(
+            {"appendCells": {"sheetId": sheet_id, "rows": rows, "fields": "userEnteredValue"}}
+        )
+    return requests + _widths(sheet_id, [c.width for c in table.columns])
+
+
+def room_for_logs(
+    sheets: list[Sheet], tables: Sequence[SummaryTable], limit: int = RECOMMENDED_REQUEST_BYTES
+) -> tuple[list[SummaryTable], tuple[str, ...]]:
+    """Leave out a hidden log tab that must be rewritten whole (after a fold or a hand edit)
+    and alone would take more than half of one request: it keeps what it held, and the next
+    syncs compare with that. The titles left out are returned, to be said."""
+    kept: list[SummaryTable] = []
+    left_out: list[str] = []
+    existing = {s.key for s in sheets}
+    for table in tables:
+        whole = not table.kept or table.title.casefold() not in existing
+        if table.hidden and whole and table.title.casefold() in existing:
+            size = request_bytes({"requests": tab_requests(0, table)})
+            if size > limit // 2:
+                left_out.append(table.title)
+                continue
+        kept.append(table)
+    return kept, tuple(left_out)
 
 
 def request_bytes(body: Request) -> int:
@@ -460,7 +501,9 @@ def write_requests(
 
 def shorten(tables: Sequence[SummaryTable], excess: int) -> list[SummaryTable]:
     """The tables with enough rows of the longest one left out to save ``excess`` bytes."""
-    longest = max(range(len(tables)), key=lambda i: len(tables[i].rows))
+    # never the History log (hidden): cutting it would lose what movement is computed from
+    shown = [i for i, t in enumerate(tables) if not t.hidden] or list(range(len(tables)))
+    longest = max(shown, key=lambda i: len(tables[i].rows))
     table = tables[longest]
     cut = len(table.rows)
     excess += 2_000  # room for the note row
@@ -525,6 +568,7 @@ def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
     return {
         "sheetId": sheet_id,
         "title": table.title,
+        "hidden": table.hidden,
         "gridProperties": {
             "rowCount": len(table.rows) + 2,
             "columnCount": columns,

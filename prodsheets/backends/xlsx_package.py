@@ -1286,6 +1286,23 @@ def _insert_before_close(xml: str, tag: str, text: str) -> str:
     )
 
 
+def hide_sheets(xml: bytes, titles: Iterable[str]) -> bytes:
+    """xl/workbook.xml with ``state="hidden"`` on the ``<sheet>`` of each title (ours, hidden
+    again at each sync should someone have shown it)."""
+    text = xml.decode("utf-8")
+    for title in titles:
+        name = re.escape(f'name="{xml_attr(title)}"')
+        element = re.compile(rf"<(?:\w+:)?sheet\b(?=[^>]*\s{name})[^>]*?/?>")
+        found = element.search(text)
+        if found is None or 'state="hidden"' in found.group(0):
+            continue
+        tag = re.sub(r'\sstate="[^"]*"', "", found.group(0))
+        end = -2 if tag.endswith("/>") else -1
+        tag = tag[:end].rstrip() + ' state="hidden"' + tag[end:]
+        text = text[: found.start()] + tag + text[found.end() :]
+    return text.encode("utf-8")
+
+
 def add_sheets(xml: bytes, sheets: Iterable[tuple[str, int, str]]) -> bytes:
     """xl/workbook.xml with new ``<sheet>`` elements appended (keeps existing indices)."""
     text = xml.decode("utf-8")
@@ -1661,11 +1678,18 @@ def plan_write(
 
     if new_sheets:
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
+    hidden = [t.title for t in tables if t.hidden]
+    if hidden:
+        base = plan.changed.get(structure.workbook_part, workbook_xml)
+        hiding = hide_sheets(base, hidden)
+        if hiding != base:
+            plan.changed[structure.workbook_part] = hiding
     # every summary tab prints with its header row on each page
-    titled = look.print_titles(plan.changed.get(structure.workbook_part, workbook_xml), positions)
+    base = plan.changed.get(structure.workbook_part, workbook_xml)
+    titled = look.print_titles(base, positions)
     # and carries its ownership token
     marked = owner_names(titled, {at: records[title].token for at, title in positions.items()})
-    if marked != workbook_xml:
+    if marked != base:
         plan.changed[structure.workbook_part] = marked
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
