@@ -16,8 +16,9 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
@@ -28,6 +29,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from prodsheets.backends.base import CellProblem, RawCell
+from prodsheets.currency import consistent
 from prodsheets.template import INVISIBLE, Column, normalise
 
 BoolArray = npt.NDArray[np.bool_]
@@ -112,6 +114,10 @@ class Parsed:
     bad: BoolArray
     problems: dict[int, Problem]
     date_only: BoolArray | None = None
+    # cells holding a placeholder ("TBD", "-"): not blank, not unreadable, no value yet
+    placeholder: BoolArray | None = None
+    # money: how many readable cells showed each currency mark ("£", "USD")
+    marks: Counter[str] = field(default_factory=Counter)
 
     @property
     def missing(self) -> BoolArray:
@@ -127,6 +133,8 @@ class Parsed:
             bad=self.bad[keep],
             problems={int(position[p]): why for p, why in self.problems.items() if keep[p]},
             date_only=None if self.date_only is None else self.date_only[keep],
+            placeholder=None if self.placeholder is None else self.placeholder[keep],
+            marks=self.marks,
         )
 
     def array(self) -> Any:
@@ -438,6 +446,35 @@ _PLACEHOLDERS = frozenset(
 )
 
 
+# What people type where a figure or a date is not known yet: a value.placeholder warning,
+# never an error that fails the nightly run (SPEC.md).
+_NOT_KNOWN_YET = frozenset({"tbd", "tbc", "tba", "n/a", "na", "n.a."})
+_DASHES = frozenset("-\u2013\u2014\u2212?")
+
+
+def is_placeholder(text: str) -> bool:
+    """TBD, TBC, TBA, n/a, "-", "—", "?" in any case and spacing."""
+    key = normalise(text)
+    return key in _NOT_KNOWN_YET or (bool(key) and set(key) <= _DASHES)
+
+
+def _money_placeholder(text: str) -> Problem:
+    return Problem(
+        "value.placeholder",
+        f"'{text}' is not an amount yet: the figures count this cell as 0 until the amount "
+        "is typed in.",
+    )
+
+
+def _date_placeholder(text: str) -> Problem:
+    return Problem(
+        "value.placeholder",
+        f"'{text}' is not a date yet: until it is typed in, prodsheets leaves this date out "
+        "of its checks (an item without its Start or End is unscheduled, so it takes part in "
+        "no clash or order check).",
+    )
+
+
 def _money_problem(message: str) -> Problem:
     return Problem("value.type", message)
 
@@ -492,13 +529,33 @@ def _too_large() -> Problem:
 _PLAIN_AMOUNT = re.compile(r"\$?(\d{1,3}(?:,\d{3})+|\d{1,13})(?:\.(\d{1,2}))?")
 
 
-def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Problem | None]:
-    """A typed amount -> cents, or why not."""
+def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Problem | None, str]:
+    """A typed amount -> (cents, or why not; the currency mark it carried, "" if none)."""
     plain = None if decimal_comma else _PLAIN_AMOUNT.fullmatch(text)
     if plain is not None:
         cents = int(plain[1].replace(",", "")) * 100 + int((plain[2] or "0").ljust(2, "0"))
         if cents <= _MAX_CENTS:
-            return cents, None
+            return cents, None, "$" if text.startswith("$") else ""
+    marks: list[str] = []
+
+    def strip_marks(t: str) -> str:
+        start = _CURRENCY_START.match(t)
+        if start:
+            marks.append(start.group(0).strip())
+            t = t[start.end() :]
+        end = _CURRENCY_END.search(t)
+        if end:
+            marks.append(end.group(0).strip())
+            t = t[: end.start()]
+        return t
+
+    amount, problem = _amount_from_text(text, decimal_comma, strip_marks)
+    return amount, problem, marks[0] if marks else ""
+
+
+def _amount_from_text(
+    text: str, decimal_comma: bool, strip_marks: Callable[[str], str]
+) -> tuple[int | None, Problem | None]:
     t = _clean(text)
     error = _error_value(t)
     if error:
@@ -513,7 +570,7 @@ def _money_from_text(text: str, decimal_comma: bool) -> tuple[int | None, Proble
         negative, signs, t = True, 1, t[1:-1].strip()
     for _ in range(3):
         before = t
-        t = _CURRENCY_END.sub("", _CURRENCY_START.sub("", t)).strip()
+        t = strip_marks(t).strip()
         if t[:1] in _MINUS and t[:1]:
             negative, signs, t = not negative, signs + 1, t[1:].strip()
         elif t[:1] == "+":
@@ -603,9 +660,13 @@ def _safe_float(value: object) -> float:
         return math.inf
 
 
-def parse_money(cells: Sequence[RawCell] | np.ndarray, *, decimal_comma: bool = False) -> Parsed:
+def parse_money(
+    cells: Sequence[RawCell] | np.ndarray, *, decimal_comma: bool = False, currency: str = ""
+) -> Parsed:
     """Amounts -> int64 cents: numbers, ``$1,234.50``, ``(250.00)``, ``1.234,50`` (with
-    ``decimal_comma``). Not money: percentages, yes/no values, dates, formula errors."""
+    ``decimal_comma``). Not money: percentages, yes/no values, dates, formula errors, an
+    amount marked with another currency than ``currency`` (when known). A placeholder
+    ("TBD", "-") counts as 0 and is marked in ``placeholder``."""
     arr = as_cells(cells)
     n = len(arr)
     kinds = _kinds(arr)
@@ -627,22 +688,28 @@ def parse_money(cells: Sequence[RawCell] | np.ndarray, *, decimal_comma: bool = 
                 else _too_large()
             )
 
-    cache: dict[str, tuple[int | None, Problem | None]] = {}
+    placeholder = np.zeros(n, dtype=bool)
+    marks: Counter[str] = Counter()
+    cache: dict[str, tuple[int | None, Problem | None, str]] = {}
     for i in np.flatnonzero(kinds == _TEXT):
         text = arr[i]
         found = cache.get(text)
         if found is None:
-            blank_text = not _clean(text)
-            found = (None, None) if blank_text else _money_from_text(text, decimal_comma)
+            found = _money_cell(text, decimal_comma, currency)
             cache[text] = found
-        value, problem = found
-        if problem is not None:
+        value, problem, mark = found
+        if problem is not None and problem.rule == "value.placeholder":
+            placeholder[i] = True
+            problems[int(i)] = problem
+        elif problem is not None:
             bad[i] = True
             problems[int(i)] = problem
         elif value is None:
             blank[i] = True
         else:
             cents[i] = value
+        if mark and (problem is None or problem.rule == "value.currency"):
+            marks[mark] += 1
 
     for i in np.flatnonzero(~np.isin(kinds, (_BLANK, _TEXT, _NUMBER))):
         kind = int(kinds[i])
@@ -661,7 +728,32 @@ def parse_money(cells: Sequence[RawCell] | np.ndarray, *, decimal_comma: bool = 
         else:
             problems[int(i)] = _money_problem(f"This is not an amount of money; {_MONEY_HELP}.")
     cents[blank | bad] = 0
-    return Parsed("money", cents, blank, bad, problems)
+    return Parsed("money", cents, blank, bad, problems, placeholder=placeholder, marks=marks)
+
+
+def _money_cell(
+    text: str, decimal_comma: bool, currency: str
+) -> tuple[int | None, Problem | None, str]:
+    """One distinct text of a money column: (cents, problem, currency mark)."""
+    value, problem, mark = _money_from_text(text, decimal_comma)
+    if problem is not None or value is None:  # only what is no amount can be a placeholder
+        clean = _clean(text)
+        if not clean:
+            return None, None, ""
+        if is_placeholder(clean):
+            return 0, _money_placeholder(clean), ""
+    if problem is None and mark and currency and not consistent(mark, currency):
+        return (
+            None,
+            Problem(
+                "value.currency",
+                f"This amount is in {mark}, but the production's currency is {currency}; "
+                f"convert it to {currency} (note the original amount in Notes), or set "
+                "currency in prodsheets.toml if the whole workbook is in another currency.",
+            ),
+            mark,
+        )
+    return value, problem, mark
 
 
 # --------------------------------------------------------------------------------------------
@@ -770,9 +862,12 @@ def _month(name: str) -> int | None:
     return _MONTHS.get(name.lower().rstrip("."))
 
 
-def _date_from_text(text: str, order: str) -> tuple[dt.date, int | None] | None:
+def _date_from_text(
+    text: str, order: str, swapped: list[bool] | None = None
+) -> tuple[dt.date, int | None] | None:
     """Text -> (day, seconds after midnight or None when no time was given), or None when it
-    is not a date at all. Raises _NotADate for a date-shaped text that names no real day."""
+    is not a date at all. Raises _NotADate for a date-shaped text that names no real day.
+    ``swapped`` gets True when only the other day/month order names a real day."""
     t = _WEEKDAY.sub("", text.strip()).strip()
     match = _ISO.match(t)
     if match:
@@ -782,6 +877,8 @@ def _date_from_text(text: str, order: str) -> tuple[dt.date, int | None] | None:
         month, dom = (second, first) if order == "DMY" else (first, second)
         if not 1 <= month <= 12 and 1 <= dom <= 12:
             month, dom = dom, month  # only one reading names a real day
+            if swapped is not None:
+                swapped.append(True)
         day = _day(year, month, dom)
     elif (match := _DAY_FIRST.match(t)) and _month(match["mon"]):
         day = _day(_year(match["y"]), _month(match["mon"]) or 0, int(match["d"]))
@@ -891,6 +988,7 @@ def parse_dates(
         ns[i] = _ns_of(day, seconds_in, micro)
         date_only[i] = seconds_in == 0 and micro == 0
 
+    placeholder = np.zeros(n, dtype=bool)
     cache: dict[str, tuple[int, bool, Problem | None] | None] = {}
     for i in np.flatnonzero(kinds == _TEXT):
         text = arr[i]
@@ -902,11 +1000,15 @@ def parse_dates(
             continue
         value_ns, only_day, problem = found
         if problem is not None:
-            bad[i] = True
             problems[int(i)] = problem
-        else:
-            ns[i] = value_ns
-            date_only[i] = only_day
+            if problem.rule == "value.placeholder":
+                placeholder[i] = True
+                continue
+            if problem.rule != "value.date_order":  # read, with a warning
+                bad[i] = True
+                continue
+        ns[i] = value_ns
+        date_only[i] = only_day
 
     for i in np.flatnonzero(~np.isin(kinds, (_BLANK, _TEXT, _NUMBER, _DATE, _DATETIME))):
         kind = int(kinds[i])
@@ -935,8 +1037,15 @@ def parse_dates(
         ns[has] -= ns[has] % _NS_PER_DAY
         date_only[:] = True
     date_only &= ~(blank | bad)
+    date_only &= ~placeholder
     return Parsed(
-        "datetime" if with_time else "date", ns, blank, bad, problems, date_only=date_only
+        "datetime" if with_time else "date",
+        ns,
+        blank,
+        bad,
+        problems,
+        date_only=date_only,
+        placeholder=placeholder,
     )
 
 
@@ -950,16 +1059,62 @@ def _date_text_result(
     error = _error_value(t)
     if error:
         return _NAT, False, formula_error(error)
+    swapped: list[bool] = []
     try:
-        found = _date_from_text(t, date_order)
+        found = _date_from_text(t, date_order, swapped)
     except _NotADate as reason:
         return _NAT, False, _date_problem(with_time, str(reason))
+    if found is None and is_placeholder(t):
+        return _NAT, False, _date_placeholder(t)
     if found is None:
         if _TIME_TEXT.match(t) and ":" in t:
             return _NAT, False, _date_problem(with_time, "This is a time without a day")
+        if _without_year(t):
+            return (
+                _NAT,
+                False,
+                _date_problem(with_time, "This date has no year, and prodsheets will not guess it"),
+            )
         return _NAT, False, _date_problem(with_time)
     day, seconds = found
-    return _ns_of(day, seconds or 0), seconds is None, None
+    warning = _other_order(t, day, date_order) if swapped else None
+    return _ns_of(day, seconds or 0), seconds is None, warning
+
+
+_NO_YEAR = (
+    re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*(?P<mon>[A-Za-z]+)\.?$", re.I),
+    re.compile(r"^(?P<mon>[A-Za-z]+)\.?[\s\-/.]*(?P<d>\d{1,2})(?:st|nd|rd|th)?$", re.I),
+)
+
+
+def _without_year(text: str) -> bool:
+    """A day and month with no year ("March 3", "Tue 3 Mar", "14/3")."""
+    t = _WEEKDAY.sub("", text.strip()).strip()
+    for pattern in _NO_YEAR:
+        found = pattern.match(t)
+        if found is None:
+            continue
+        if "mon" in pattern.groupindex:
+            return _month(found["mon"]) is not None
+        return True
+    return False
+
+
+def _other_order(text: str, day: dt.date, date_order: str) -> Problem:
+    order, other = (
+        ("month-first (MDY)", "day-first")
+        if date_order == "MDY"
+        else ("day-first (DMY)", "month-first")
+    )
+    setting = "DMY" if date_order == "MDY" else "MDY"
+    return Problem(
+        "value.date_order",
+        f"Read as {day.day} {_MONTH_NAMES[day.month]} {day.year}: '{text}' is no date "
+        f"{order}, as prodsheets.toml reads dates, so this sheet looks {other} and the "
+        f"column's other dates (such as 01/02) may be misread; if the sheet is {other}, set "
+        f'date_order = "{setting}" in prodsheets.toml.',
+    )
 
 
 def parse_date(
@@ -985,10 +1140,11 @@ def parse_column(
     date_order: str = "MDY",
     decimal_comma: bool = False,
     date1904: bool = False,
+    currency: str = "",
 ) -> Parsed:
     """Read ``cells`` as ``column``'s type says (an enum column as one of its values)."""
     if column.type == "money":
-        return parse_money(cells, decimal_comma=decimal_comma)
+        return parse_money(cells, decimal_comma=decimal_comma, currency=currency)
     if column.type in ("date", "datetime"):
         return parse_dates(
             cells,

@@ -21,7 +21,7 @@ import click
 from prodsheets import __version__, pipeline, terminal
 from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
-from prodsheets.render import render, summary_line
+from prodsheets.render import render, render_changes, summary_line
 from prodsheets.safe_text import printable, without_credentials
 
 if TYPE_CHECKING:
@@ -187,6 +187,15 @@ AS_OF = click.option(
 )
 
 
+SINCE = click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Compare with the last sync on or before this date (YYYY-MM-DD), as the History "
+    "tab remembers it. Default: the previous sync (the last one dated before the as-of date).",
+)
+
+
 def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -213,7 +222,7 @@ def _output(result: pipeline.Result, fmt: str, *, figures: bool) -> str:
     )
 
 
-CHECK_STEPS = 4  # reading, cells, checks, figures (see pipeline.check_workbook)
+CHECK_STEPS = 5  # reading, cells, checks, figures, history (see pipeline.check_workbook)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -234,22 +243,28 @@ def cli() -> None:
     """
 
 
-@cli.command(short_help="Lay out a new workbook's source tabs.")
+@cli.command(short_help="Lay out the source tabs a workbook lacks.")
 @click.argument("workbook", required=False)
 @click.option("--example", is_flag=True, help="Fill in a realistic sample production.")
-@click.option("--force", is_flag=True, help="Replace an existing file or tab.")
+@click.option(
+    "--force", is_flag=True, help="Go ahead even if Excel or LibreOffice seems to have it open."
+)
 @common_options
 def init(workbook: str | None, example: bool, force: bool, **options: Any) -> None:
-    """Lay out a new workbook: the Departments, Schedule, Budget and Vendors tabs, and the
+    """Lay out the Departments, Schedule, Budget and Vendors tabs a workbook lacks, and the
     optional Crew and Equipment tabs (left empty, they change no check).
 
     Headers are bold and frozen, columns sized, dropdowns offered for every fixed list, for
-    Department and Vendor and for a person's Rule Set, dates and money formatted. An
-    existing file or tab is never overwritten without --force.
+    Department and Vendor and for a person's Rule Set, dates and money formatted. A new
+    workbook is created; in one that exists only the missing tabs are added: every tab,
+    chart, image, table and macro already in it stays exactly as it was, and a tab that is
+    there is left alone. No flag deletes anything (--force only overrides the open-in-Excel
+    check).
 
     \b
     Example:
         prodsheets init show.xlsx --example
+        prodsheets init our-show.xlsm      # adds only the tabs it lacks
     """
     run = _run(options)
     with plain_failures(run):
@@ -258,6 +273,9 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
         if not run.quiet:
             tabs = ", ".join(written) if written else "nothing (every tab was already there)"
             say(printable(f"Laid out {tabs} in {location}."))
+            kept = [t for t in pipeline.source_names(config) if t not in written]
+            if kept:
+                say(printable(f"Left as they are (already there): {', '.join(kept)}."))
             again = "".join(
                 f" {flag} {shlex.quote(value)}"
                 for flag, value in (("--config", run.config_path), ("--template", run.template))
@@ -268,6 +286,40 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
                     f"Next: type into it, then run: prodsheets sync {shlex.quote(location)}{again}"
                 )
             )
+
+
+@cli.command(short_help="Propose the prodsheets.toml for a workbook you already keep.")
+@click.argument("workbook", required=False)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Save it as prodsheets.toml beside the workbook (never over an existing file).",
+)
+@common_options
+def adopt(workbook: str | None, write: bool, **options: Any) -> None:
+    """Look at a workbook prodsheets did not lay out and print the prodsheets.toml that maps it.
+
+    It says which of your tabs is Departments, Schedule, Budget and Vendors, which of your
+    headers is which column (exact names and aliases need nothing; close spellings such as
+    "Amount Spent" for Actual are mapped under [columns.Budget]), which row holds the headers
+    when a title sits above them, and the date order and currency the cells show. What it
+    could not place is listed at the end, with the reason. Nothing in the workbook changes.
+
+    \b
+    Example:
+        prodsheets adopt "Spring tour.xlsx" --write
+        prodsheets validate --config prodsheets.toml
+    """
+    from prodsheets.adopt import adopt as propose_config
+
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        text, saved = propose_config(location, config=config, write=write)
+        say(text.rstrip("\n"))
+        if saved is not None and not run.quiet:
+            next_step = f"prodsheets validate --config {shlex.quote(str(saved))}"
+            say(printable(f"Saved {saved}. Next: {next_step}"), err=True)
 
 
 @cli.command()
@@ -281,6 +333,7 @@ def init(workbook: str | None, example: bool, force: bool, **options: Any) -> No
     help="json for scripts, markdown for notes, github for GitHub Actions annotations.",
 )
 @AS_OF
+@SINCE
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @NOTIFY
 @common_options
@@ -288,6 +341,7 @@ def validate(
     workbook: str | None,
     fmt: str,
     as_of: dt.datetime | None,
+    since: dt.datetime | None,
     strict: bool,
     notify: tuple[str, ...],
     **options: Any,
@@ -295,8 +349,10 @@ def validate(
     """Check every entry and list what is wrong; writes nothing.
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
-    with --strict): made for a nightly job. With --notify (or [notify] in prodsheets.toml)
-    it also sends a digest; a digest that cannot be sent is a warning, never another exit code.
+    with --strict): made for a nightly job. With --format json, once the workbook has been
+    synced, each issue says whether it is new since the previous sync (or --since) or has
+    been open since a date. With --notify (or [notify] in prodsheets.toml) it also sends a
+    digest; a digest that cannot be sent is a warning, never another exit code.
 
     \b
     Example:
@@ -308,7 +364,11 @@ def validate(
         config, location = run.config(workbook)
         with run.progress(CHECK_STEPS) as progress:
             result = pipeline.validate(
-                location, config=config, as_of=_as_of(as_of), progress=progress
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
             )
         _notify(run, result, config, notify)
         _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
@@ -325,13 +385,23 @@ def validate(
     help="json for scripts, markdown for notes, html for a page to send a producer.",
 )
 @AS_OF
+@SINCE
 @common_options
-def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options: Any) -> None:
+def report(
+    workbook: str | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    **options: Any,
+) -> None:
     """Show the cost report, schedule and vendor figures and every issue; writes nothing.
 
     --format html prints one self-contained page (no network needed to open it, readable on
     a phone): the totals, EFC against Budgeted by department, the lines at risk, the next
     milestones and the issues.
+
+    Once the workbook has been synced, --format json also gives each department and category
+    its Previous EFC and Movement since the previous sync (or --since), and the changes.
 
     \b
     Example:
@@ -343,7 +413,11 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
         config, location = run.config(workbook)
         with run.progress(CHECK_STEPS) as progress:
             result = pipeline.validate(
-                location, config=config, as_of=_as_of(as_of), progress=progress
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
             )
         _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
@@ -355,6 +429,7 @@ def report(workbook: str | None, fmt: str, as_of: dt.datetime | None, **options:
     "--force", is_flag=True, help="Write even if Excel or LibreOffice seems to have the file open."
 )
 @AS_OF
+@SINCE
 @click.option(
     "--calendar",
     "calendar_dir",
@@ -369,15 +444,17 @@ def sync(
     dry_run: bool,
     force: bool,
     as_of: dt.datetime | None,
+    since: dt.datetime | None,
     calendar_dir: str | None,
     notify: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Check the workbook and write the summary tabs back into it.
 
-    Writes Summary, Budget Variance, Schedule Report, Vendor Report and Issues in one step,
-    creating them where absent. Never writes into a tab you made: if one of yours has a
-    summary tab's name, nothing is written.
+    Writes Summary, Budget Variance, Schedule Report, Vendor Report, Changes and Issues in one
+    step, creating them where absent, and records what it saw in the hidden History tab, from
+    which the next sync shows the Previous EFC, the Movement and the Changes. Never writes
+    into a tab you made: if one of yours has a summary tab's name, nothing is written.
 
     With --calendar DIR it also writes the calendar feeds, and with --notify (or [notify] in
     prodsheets.toml) it sends the digest; neither can undo a sync that was written.
@@ -395,6 +472,7 @@ def sync(
                 location,
                 config=config,
                 as_of=_as_of(as_of),
+                since=_as_of(since),
                 dry_run=dry_run,
                 force=force,
                 progress=progress,
@@ -404,8 +482,10 @@ def sync(
             done = f"Dry run: would write {titles}; nothing was written."
         else:
             done = f"Wrote {', '.join(result.written)} to {location}."
-            if result.written and result.written[0] not in result.owned_before:
-                done += "\n" + where_to_look(location, result.written[0])
+        done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
+        if not dry_run and result.written and result.written[0] not in result.owned_before:
+            done += "\n" + where_to_look(location, result.written[0])
+        if not dry_run:
             if calendar_dir:
                 done += "\n" + _calendars(run, result, config, calendar_dir)
             _notify(run, result, config, notify)
@@ -490,6 +570,51 @@ def _notify(run: Run, result: pipeline.Result, config: Config, urls: tuple[str, 
         click.echo(printable(f"Sent the digest to {', '.join(delivery.sent)}."), err=True)
     for warning in delivery.warnings:
         click.echo(click.style("Warning: ", fg="yellow", bold=True) + printable(warning), err=True)
+
+
+@cli.command(short_help="What changed since the previous sync; writes nothing.")
+@click.argument("workbook", required=False)
+@SINCE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json for scripts, markdown for notes.",
+)
+@AS_OF
+@common_options
+def changes(
+    workbook: str | None,
+    since: dt.datetime | None,
+    fmt: str,
+    as_of: dt.datetime | None,
+    **options: Any,
+) -> None:
+    """List what changed since the previous sync (or --since): budget lines added, removed
+    and re-estimated (EFC old -> new), schedule items added, cancelled, moved or with people
+    added or removed, and issues new and resolved. Writes nothing; exits 0 whatever it finds.
+
+    The History tab that every sync keeps is what it compares with: a workbook never synced
+    has no history yet.
+
+    \b
+    Example:
+        prodsheets changes show.xlsx --since 2026-03-02 --format markdown
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        with run.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
+        say(render_changes(result, fmt))
 
 
 def main() -> None:

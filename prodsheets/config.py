@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prodsheets.errors import ConfigError
-from prodsheets.files import path_problem, read_toml
+from prodsheets.files import is_home_path, path_problem, read_toml
 from prodsheets.issues import RULES
 from prodsheets.rule_sets import RuleSets, parse_rule_sets
 from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS
@@ -44,7 +45,12 @@ class Config:
     notify_urls: tuple[str, ...] = field(default=(), repr=False)
     notify_on: str = "change"
     notify_departments: bool = False
+    # source tab -> {template column -> this workbook's header} ([columns.<Tab>])
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    header_row: dict[str, int] = field(default_factory=dict)  # source tab -> its header row
+    currency: str = ""  # ISO 4217 code; "" means the one most money cells show
     rule_sets: RuleSets | None = None  # [rule_sets]: on top of the template's
+    history_max_rows: int = 250_000  # [history] max_rows: past it the oldest syncs are folded
     source: str = ""  # the file it came from, for messages
 
     def with_overrides(self, **values: Any) -> Config:
@@ -66,7 +72,7 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
             raise ConfigError(f"The config file {where} cannot be read: {problem}.") from exc
         if explicit:
             raise ConfigError(f"The config file {where} does not exist.") from exc
-    config = parse_config(data, source=str(where))
+    config = resolve_paths(parse_config(data, source=str(where)), where.parent)
     if not config.workbook and env.get("PRODSHEETS_WORKBOOK"):
         config = replace(config, workbook=env["PRODSHEETS_WORKBOOK"])
     if not config.credentials and env.get("GOOGLE_APPLICATION_CREDENTIALS"):
@@ -90,7 +96,11 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "rules",
             "tabs",
             "notify",
+            "columns",
+            "header_row",
+            "currency",
             "rule_sets",
+            "history",
         },
     )
     values: dict[str, Any] = {"source": source}
@@ -155,6 +165,17 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
 
     tabs = reader.table(top.get("tabs", {}), "tabs", {*SOURCE_TABS, *OPTIONAL_TABS})
     values["tabs"] = {name: reader.string(tabs, name, prefix="tabs.") for name in tabs}
+    values.update(_workbook_layout(top, reader, source))
+
+    history = reader.table(top.get("history", {}), "history", {"max_rows"})
+    if "max_rows" in history:
+        rows = history["max_rows"]
+        if isinstance(rows, bool) or not isinstance(rows, int) or not 100 <= rows <= 5_000_000:
+            raise ConfigError(
+                f"{source}: history.max_rows must be a whole number from 100 to 5000000 "
+                "(the History tab's rows before the oldest syncs are folded)."
+            )
+        values["history_max_rows"] = rows
     values.update(_notify(reader, top.get("notify", {})))
     return Config(**values)
 
@@ -182,6 +203,65 @@ def _notify(reader: _Reader, value: Any) -> dict[str, Any]:
     if "departments" in notify:
         values["notify_departments"] = reader.boolean(notify, "departments")
     return values
+
+
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def _workbook_layout(top: dict[str, Any], reader: _Reader, source: str) -> dict[str, Any]:
+    """``[columns.<Tab>]``, ``[header_row]`` and ``currency``: how this workbook is laid out.
+
+    Whether a mapped column is one the template has is checked against the template, in
+    ``tables`` (a template of one's own may add columns)."""
+    values: dict[str, Any] = {}
+    columns = reader.table(top.get("columns", {}), "columns", {*SOURCE_TABS, *OPTIONAL_TABS})
+    values["columns"] = {
+        tab: {
+            column: reader.string(mapping, column, prefix=f"columns.{tab}.")
+            for column in reader.table(mapping, f"columns.{tab}", set(mapping))
+        }
+        for tab, mapping in columns.items()
+    }
+    header_row = reader.table(
+        top.get("header_row", {}), "header_row", {*SOURCE_TABS, *OPTIONAL_TABS}
+    )
+    rows: dict[str, int] = {}
+    for tab, row in header_row.items():
+        if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= 1000:
+            raise ConfigError(
+                f"{source}: header_row.{tab} must be the row number of the tab's headers "
+                "(1 to 1000)."
+            )
+        rows[tab] = row
+    values["header_row"] = rows
+    if "currency" in top:
+        code = reader.string(top, "currency").strip().upper()
+        if not _CURRENCY_CODE.fullmatch(code):
+            raise ConfigError(
+                f'{source}: currency must be a three-letter ISO 4217 code such as "GBP", '
+                f"not {top['currency']!r}."
+            )
+        values["currency"] = code
+    return values
+
+
+def resolve_paths(config: Config, folder: Path) -> Config:
+    """Relative paths in a config file are taken from the file's folder, not from wherever
+    the command happens to run (a Google workbook is no path and stays as it is)."""
+    changes: dict[str, Any] = {}
+    for key in ("workbook", "template", "credentials"):
+        value = getattr(config, key)
+        if not value or (key == "workbook" and _names_google(value)):
+            continue
+        path = Path(value)
+        if not path.is_absolute() and not is_home_path(value):
+            changes[key] = str(folder / path)
+    return replace(config, **changes) if changes else config
+
+
+def _names_google(location: str) -> bool:
+    text = location.strip().lower()
+    return text.startswith("gsheets:") or "://" in text or "google.com" in text
 
 
 class _Reader:

@@ -99,11 +99,12 @@ _SAFE = 2**62
 Cents = npt.NDArray[Any]  # int64 cents, or object (Python ints) past _SAFE
 
 
-def money_text(cents: int) -> str:
-    """Cents as a person reads them in a message: 123450 -> "$1,234.50", -500 -> "-$5.00"."""
+def money_text(cents: int, symbol: str = "$") -> str:
+    """Cents as a person reads them in a message: 123450 -> "$1,234.50", -500 -> "-$5.00"
+    (``symbol``: the production's currency, "£" or "CHF ")."""
     sign = "-" if cents < 0 else ""
     dollars, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
+    return f"{sign}{symbol}{dollars:,}.{rest:02d}"
 
 
 def cents_text(cents: int) -> str:

@@ -81,15 +81,26 @@ def read_regular_file(
             os.close(descriptor)
 
 
+def is_home_path(text: str) -> bool:
+    """``~/show.xlsx`` or ``~ana/show.xlsx``: a home folder. ``~draft.xlsx`` is not: it is a
+    file of that name (Office names its own lock files so), looked for where it is given."""
+    return text == "~" or (text.startswith("~") and "/" in text)
+
+
+def expand_home(text: str) -> str:
+    """The path with its home folder filled in, where it names one (``is_home_path``)."""
+    return os.path.expanduser(text) if is_home_path(text) else text
+
+
 def path_problem(path: str | Path) -> str | None:
     """Why ``path`` cannot be looked at, when it is not simply missing ("" for fine): a
     symbolic-link loop, a name too long, a home folder of a user who does not exist."""
     text = str(path)
-    if text.startswith("~") and os.path.expanduser(text) == text:
+    if is_home_path(text) and os.path.expanduser(text) == text:
         user = text[1:].split("/", 1)[0]
         return f'there is no user "{user}" on this machine for ~{user} to stand for'
     try:
-        os.stat(os.path.expanduser(text))
+        os.stat(expand_home(text))
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -68,8 +68,17 @@ RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in [
         Rule("tab.missing", Severity.ERROR, "a source tab is absent"),
-        Rule("header.missing", Severity.ERROR, "a required column is absent"),
-        Rule("header.duplicate", Severity.ERROR, "a header appears twice"),
+        Rule(
+            "header.missing",
+            Severity.ERROR,
+            "a required column is absent (a warning for an absent Actual, Committed, ETC or "
+            "Allocation, which the figures then count as 0)",
+        ),
+        Rule(
+            "header.duplicate",
+            Severity.ERROR,
+            "two headers match one checked column equally well",
+        ),
         Rule("value.required", Severity.ERROR, "a required cell is blank"),
         Rule(
             "value.type",
@@ -77,6 +86,22 @@ RULES: dict[str, Rule] = {
             "a cell is not a valid number, money, date, date-time or email",
         ),
         Rule("value.enum", Severity.ERROR, "a cell is not one of the allowed values"),
+        Rule(
+            "value.placeholder",
+            Severity.WARNING,
+            "TBD, TBC, n/a, - ... where an amount or a date is not known yet (an amount counts "
+            "as 0; a Start or End leaves the item unscheduled)",
+        ),
+        Rule(
+            "value.currency",
+            Severity.ERROR,
+            "a money cell in another currency than the production's (left out of the figures)",
+        ),
+        Rule(
+            "value.date_order",
+            Severity.WARNING,
+            "a slash date readable only in the other day/month order (read that way)",
+        ),
         Rule("value.negative", Severity.ERROR, "a money cell is below 0"),
         Rule("id.duplicate", Severity.ERROR, "an ID, Code, Department or Vendor appears twice"),
         Rule("ref.unknown", Severity.ERROR, "a Department or Vendor that is not listed"),
@@ -105,6 +130,11 @@ RULES: dict[str, Rule] = {
             "budget.near_limit",
             Severity.WARNING,
             "a line's EFC reaches the near-limit threshold of Budgeted",
+        ),
+        Rule(
+            "budget.sheet_total",
+            Severity.WARNING,
+            "a Total or Subtotal row's amount differs from the sum of the lines it totals",
         ),
         Rule(
             "budget.over_allocation",
@@ -186,6 +216,11 @@ RULES: dict[str, Rule] = {
             "equipment.uninsured",
             Severity.WARNING,
             "hired kit is booked after its vendor's insurance expires, or the vendor has none",
+        ),
+        Rule(
+            "history.damaged",
+            Severity.WARNING,
+            "a row of the owned History tab that does not parse (skipped, never trusted)",
         ),
     ]
 }

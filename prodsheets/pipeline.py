@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from prodsheets import history
 from prodsheets.backends import open_workbook
-from prodsheets.backends.base import SummaryTable, Workbook
+from prodsheets.backends.base import Contents, SummaryTable, Workbook
 from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config
 from prodsheets.errors import ConfigError, UsageError
@@ -22,8 +23,8 @@ from prodsheets.feeds import SinceLastSync
 from prodsheets.figures import Figures, compute_figures
 from prodsheets.issues import Issue, apply_severities, count, sort_issues
 from prodsheets.rule_sets import RuleSets, check_default
-from prodsheets.tables import Table, read_tables
-from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS, Template, load_template
+from prodsheets.tables import Table, production_currency, read_tables
+from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS, Template, load_template, normalise
 
 if TYPE_CHECKING:
     from prodsheets.feeds.calendar import Feeds
@@ -47,6 +48,15 @@ class Result:
     figures: Figures | None = None
     summary: list[SummaryTable] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # titles of the tabs written
+    # the workbook now against its History (the previous sync, or --since); None when the
+    # workbook has no History yet
+    compared: history.Comparison | None = None
+    snapshot: history.Snapshot | None = None  # what this run saw, as the History records it
+    log: history.Log = field(default_factory=history.Log)  # the History as read
+    # owned tabs not written, each with the sentence saying why (a tab of that name that a
+    # person made, a History too large for one Google update)
+    left_out: dict[str, str] = field(default_factory=dict)
+    theirs: frozenset[str] = frozenset()  # normalised titles of the tabs prodsheets did not make
     # the summary tabs the workbook already had, ours, when it was read (none before the
     # first sync, which then says where to look)
     owned_before: frozenset[str] = frozenset()
@@ -98,28 +108,58 @@ def check_workbook(
     config: Config,
     template: Template,
     as_of: dt.date,
+    since: dt.date | None = None,
     progress: Progress = _quiet,
 ) -> Result:
-    """Read the source tabs, check every entry and compute the figures; write nothing."""
+    """Read the source tabs and the History, check every entry, compute the figures and
+    compare them with the previous sync (or the last one on or before ``since``); write
+    nothing."""
     progress(f"Reading {workbook.location}")
-    contents = workbook.read(source_names(config))
+    contents = workbook.read([*source_names(config), history.HISTORY])
     rows = sum(len(tab.rows) for tab in contents.tabs.values())
     progress(f"Reading cells: {rows:,} rows in {len(contents.tabs)} tabs")
     tables, found = read_tables(contents, template, config)
+    log = history_log(contents)
+    found.extend(log.damaged)
     context = context_for(config, as_of, template)
     progress("Checking entries")
     found.extend(run_checks(tables, context))
     progress("Computing figures")
     figures = compute_figures(tables, context)
     issues = sort_issues(apply_severities(found, config.rules))
+    progress("Comparing with the history")
+    now = history.snapshot(tables, figures, issues)
+    compared = None
+    if log.syncs:
+        baseline = history.baseline_index(log, as_of=as_of, since=since)
+        if baseline is None:
+            first = log.syncs[0].as_of.isoformat()
+            raise UsageError(
+                f"The workbook's history starts on {first} (its first sync it still keeps), "
+                f"so there is no sync on or before {since}; give a --since of {first} or later."
+            )
+        compared = history.compare(log, now, tables, figures, issues, since=baseline)
     return Result(
         workbook=workbook.location,
         as_of=as_of,
         issues=issues,
         tables=tables,
         figures=figures,
+        compared=compared,
+        snapshot=now,
+        log=log,
+        theirs=frozenset(normalise(t) for t in contents.titles if t not in contents.owned),
         owned_before=contents.owned,
     )
+
+
+def history_log(contents: Contents) -> history.Log:
+    """The owned History tab, parsed; an empty log when there is none (or it is not ours:
+    sync then refuses to write over it, as over any tab it did not make)."""
+    for title, tab in contents.tabs.items():
+        if normalise(title) == normalise(history.HISTORY) and title in contents.owned:
+            return history.read_log(tab.rows, title=title)
+    return history.Log()
 
 
 def validate(
@@ -128,15 +168,17 @@ def validate(
     config: Config,
     template: Template | None = None,
     as_of: dt.date | None = None,
+    since: dt.date | None = None,
     progress: Progress = _quiet,
 ) -> Result:
-    """Read and check the workbook (``validate`` and ``report``); writes nothing."""
+    """Read and check the workbook (``validate``, ``report``, ``changes``); writes nothing."""
     workbook = open_workbook(location, config)
     return check_workbook(
         workbook,
         config=config,
         template=template or load_template(config.template or None),
         as_of=as_of or today(config),
+        since=since,
         progress=progress,
     )
 
@@ -147,13 +189,15 @@ def sync(
     config: Config,
     template: Template | None = None,
     as_of: dt.date | None = None,
+    since: dt.date | None = None,
     dry_run: bool = False,
     force: bool = False,
     progress: Progress = _quiet,
     now: dt.datetime | None = None,
 ) -> Result:
-    """Check the workbook and write the summary tabs back in one atomic step."""
-    from prodsheets.summary import build_summary
+    """Check the workbook and write the summary tabs back in one atomic step, the History
+    with this sync appended among them."""
+    from prodsheets.summary import CHANGES, HISTORY, adoption_notes, build_summary
 
     workbook = open_workbook(location, config, force=force)
     result = check_workbook(
@@ -161,9 +205,10 @@ def sync(
         config=config,
         template=template or load_template(config.template or None),
         as_of=as_of or today(config),
+        since=since,
         progress=progress,
     )
-    assert result.figures is not None
+    assert result.figures is not None and result.snapshot is not None
     zone = ZoneInfo(config.timezone) if config.timezone else None
     synced_at = (now or dt.datetime.now(zone)).replace(microsecond=0, tzinfo=None)
     progress("Building summary tabs")
@@ -174,11 +219,40 @@ def sync(
         as_of=result.as_of,
         synced_at=synced_at,
         workbook=location,
+        compared=result.compared,
+        log=(
+            log := history.record_sync(
+                result.log,
+                result.snapshot,
+                synced_at=synced_at,
+                as_of=result.as_of,
+                max_rows=config.history_max_rows,
+                added_bytes=getattr(workbook, "history_bytes", None),
+            )
+        ),
+        kept=history.appendable(result.log, log),
     )
+    result.summary = adoption_notes(
+        result.summary, result.tables, currency=production_currency(result.tables)
+    )
+    # Changes and History are newer than the other owned tabs: a tab of that name that a
+    # person made keeps the workbook syncing as before, without them
+    for title in (CHANGES, HISTORY):
+        if normalise(title) in result.theirs:
+            result.left_out[title] = (
+                f"the workbook has a tab named {title} that prodsheets did not make; rename "
+                f"it to have prodsheets keep its {title} tab"
+            )
+    result.summary = [t for t in result.summary if t.title not in result.left_out]
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")
         workbook.write(result.summary)
-        result.written = [table.title for table in result.summary]
+        for title in getattr(workbook, "left_out", ()):
+            result.left_out[title] = (
+                "too large to rewrite in one Google Sheets update, so it keeps what it held "
+                "(delete it to start the history afresh)"
+            )
+        result.written = [t.title for t in result.summary if t.title not in result.left_out]
     return result
 
 
@@ -207,9 +281,11 @@ def init(
 
 def since_last_sync(result: Result) -> SinceLastSync:
     """What history knows about the previous sync, for the calendar's SEQUENCE and the
-    digest's changes. The seam to ``prodsheets.history``: until a workbook has history, nothing
+    digest's changes (``prodsheets.history``): until a workbook has been synced once, nothing
     is known (SEQUENCE 0; the digest lists the open issues)."""
-    return SinceLastSync()
+    from prodsheets.feeds.since import since_last_sync as from_history
+
+    return from_history(result.compared, result.log, result.snapshot, result.tables)
 
 
 def calendar(

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from prodsheets import terminal
+from prodsheets import history, terminal
 from prodsheets.figures import MONEY_COLUMNS, Figures, cents_text
 from prodsheets.issues import Issue, Severity
 from prodsheets.issues import label as rule_label
@@ -220,6 +220,14 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         "counts": result.counts,
         "issues": [found.to_dict() for found in result.issues],
     }
+    compared = result.compared
+    if compared is not None and compared.since is not None:
+        document["since"] = _since(compared.since)
+        keys = history.identities(result.issues, result.tables)
+        for item, key in zip(document["issues"], keys, strict=True):
+            opened = compared.open_since.get(key)
+            item["status"] = "new" if opened is None else "open"
+            item["open_since"] = None if opened is None else opened.isoformat()
     if result.written:
         document["written"] = result.written
     if with_figures and result.figures is not None:
@@ -234,7 +242,33 @@ def to_json(result: Result, *, with_figures: bool = False) -> str:
         document["schedule"] = _records(figures.schedule, "department")
         document["vendors"] = _records(figures.vendors, "vendor")
         document.update(resource_records(figures.resources))  # crew, equipment, hire
+        if compared is not None and compared.movement is not None:
+            _add_movement(document["budget"], compared.movement)
+            document["changes"] = compared.digest.to_dict()
     return json_printable(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+def _since(sync: history.Sync) -> dict[str, str]:
+    return {"as_of": sync.as_of.isoformat(), "synced_at": sync.synced_at.isoformat()}
+
+
+def _add_movement(budget: dict[str, Any], movement: history.Movement) -> None:
+    """Previous EFC and Movement on each department and category, and per line that moved."""
+    for key, groups in (
+        ("by_department", movement.by_department),
+        ("by_category", movement.by_category),
+    ):
+        for record in budget[key]:
+            name = record.get("department", record.get("category"))
+            previous, moved = groups.get(str(name), (None, None))
+            record["previous_efc"] = money_value(previous)
+            record["movement"] = money_value(moved)
+    budget["movement_since"] = _since(movement.since)
+    budget["lines_moved"] = [
+        {"code": code, "previous_efc": money_value(previous), "movement": money_value(moved)}
+        for code, (previous, moved) in movement.lines.items()
+        if moved or previous is None
+    ]
 
 
 def _records(frame: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
@@ -344,6 +378,100 @@ def to_github(result: Result) -> str:
         lines.append(f"::{kind} title={title}::{_gh_escape(printable(found.message))}")
     lines.append(summary_line(result))
     return "\n".join(lines)
+
+
+# --- the changes digest ----------------------------------------------------------------------
+
+
+def _digest_lines(result: Result) -> tuple[str, list[tuple[str, str, str, str, str]]]:
+    """The digest's heading, then (what, change, key, description, detail) per change."""
+    compared = result.compared
+    if compared is None or compared.since is None:
+        return (
+            f"{result.workbook} has no history yet: it starts at the next sync, and the one "
+            "after lists what changed.",
+            [],
+        )
+    digest = compared.digest
+    since = digest.since
+    assert since is not None
+    heading = (
+        f"{result.workbook}: changes since the sync of {since.as_of.isoformat()} "
+        f"(run {since.synced_at.isoformat(sep=' ', timespec='minutes')})"
+    )
+    rows: list[tuple[str, str, str, str, str]] = []
+    for line in digest.lines:
+        what = line.description + (f" ({line.department})" if line.department else "")
+        if line.kind == "moved":
+            detail = f"{line.was} -> {line.now}"
+        elif line.kind == "re-estimated":
+            detail = (
+                f"EFC {money(line.old_efc)} -> {money(line.new_efc)} ({_signed(line.movement)})"
+            )
+        elif line.kind == "added":
+            detail = f"EFC {money(line.new_efc)}"
+        else:
+            detail = f"EFC was {money(line.old_efc)}"
+        rows.append(("line", line.kind, line.code, what, detail))
+    for item in digest.items:
+        if item.kind == "people":
+            detail = ", ".join(
+                [f"+{p}" for p in item.people_added] + [f"-{p}" for p in item.people_removed]
+            )
+        elif item.kind == "moved":
+            detail = f"{item.was} -> {item.now}"
+        else:
+            detail = item.now or item.was
+        rows.append(("item", item.kind, item.item_id, item.task, detail))
+    for found in digest.issues:
+        where = f"{found.tab}" + (f" {found.column}" if found.column else "")
+        rows.append(("issue", found.kind, found.key, f"{found.rule} on {where}", found.message))
+    return heading, rows
+
+
+def _signed(cents: int) -> str:
+    return ("+" if cents > 0 else "") + money(cents)
+
+
+def changes_text(result: Result) -> str:
+    """One line per change; cell text shown printable (no control sequence reaches a
+    terminal)."""
+    heading, rows = _digest_lines(result)
+    if result.compared is not None and result.compared.since is not None and not rows:
+        return printable(heading) + "\nNothing changed."
+    out = [printable(heading)]
+    for what, change, key, text, detail in rows:
+        line = f"{what:5} {change:12} {printable(key):12} {printable(text)}"
+        out.append(f"{line}: {printable(detail)}" if detail else line)
+    return "\n".join(out)
+
+
+def changes_markdown(result: Result) -> str:
+    heading, rows = _digest_lines(result)
+    parts = [f"# {markdown_cell(heading)}", ""]
+    if rows:
+        parts += _md_table(["What", "Change", "Key", "Description", "Detail"], rows)
+    elif result.compared is not None and result.compared.since is not None:
+        parts.append("Nothing changed.")
+    return "\n".join(parts) + "\n"
+
+
+def changes_json(result: Result) -> str:
+    compared = result.compared
+    document: dict[str, Any] = {"workbook": result.workbook, "as_of": result.as_of.isoformat()}
+    if compared is None or compared.since is None:
+        document.update(since=None, lines=[], items=[], issues=[])
+    else:
+        document.update(compared.digest.to_dict())
+    return json_printable(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def render_changes(result: Result, fmt: str) -> str:
+    if fmt == "json":
+        return changes_json(result)
+    if fmt == "markdown":
+        return changes_markdown(result)
+    return changes_text(result)
 
 
 def render(

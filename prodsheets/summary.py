@@ -25,7 +25,9 @@ from prodsheets.backends.base import (
     SummaryTable,
     SummaryValue,
 )
-from prodsheets.figures import Figures
+from prodsheets.figures import TOTAL, Figures
+from prodsheets.history import COLUMNS as HISTORY_COLUMNS
+from prodsheets.history import Comparison, Digest, Log, Movement, log_rows
 from prodsheets.issues import Issue, count, sort_issues
 from prodsheets.issues import label as rule_label
 from prodsheets.resource_report import ResourceFigures, crew_report_tab, with_equipment
@@ -38,7 +40,8 @@ SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, ISSUES = (
     "Vendor Report",
     "Issues",
 )
-OWNED_TABS = (SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, ISSUES)
+CHANGES, HISTORY = "Changes", "History"
+OWNED_TABS = (SUMMARY, BUDGET_VARIANCE, SCHEDULE_REPORT, VENDOR_REPORT, CHANGES, HISTORY, ISSUES)
 
 # Past this many rows a tab ends with a row saying how many more there are (SPEC.md). On Google
 # the backend may stop sooner, with the same kind of row, to keep its one request within the
@@ -61,19 +64,34 @@ def build_summary(
     as_of: dt.date,
     synced_at: dt.datetime,
     workbook: str,
+    compared: Comparison | None = None,
+    log: Log | None = None,
+    kept: int = 0,
 ) -> list[SummaryTable]:
-    """The five owned tabs (and the Crew Report when there is a Crew tab), in the order they
-    appear in the workbook."""
+    """The owned tabs, in the order they appear in the workbook (the Crew Report when there
+    is a Crew tab); with ``log`` (what the History holds after this sync) also Changes and the
+    hidden History, and with ``compared`` the movement since the previous sync."""
     resources = figures.resources or ResourceFigures()
+    summary = summary_tab(
+        figures, issues, tables, as_of=as_of, synced_at=synced_at, workbook=workbook
+    )
+    variance = budget_variance_tab(figures, tables)
+    if compared is not None and compared.movement is not None:
+        summary = with_period(summary, compared.movement)
+        variance = with_movement(variance, compared.movement)
     built = [
-        summary_tab(figures, issues, tables, as_of=as_of, synced_at=synced_at, workbook=workbook),
-        budget_variance_tab(figures, tables),
+        summary,
+        variance,
         with_equipment(schedule_report_tab(figures, issues, tables), resources),
         vendor_report_tab(figures),
-        *([crew_report_tab(resources.crew, issues)] if resources.crew is not None else []),
-        issues_tab(issues),
     ]
-    return [fit_widths(table) for table in built]
+    if log is not None:
+        built.append(changes_tab(compared.digest if compared is not None else None))
+        built.append(history_tab(log, kept=kept))
+    if resources.crew is not None:
+        built.append(crew_report_tab(resources.crew, issues))
+    built.append(issues_tab(issues))
+    return [table if table.hidden else fit_widths(table) for table in built]
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -678,3 +696,203 @@ def _shown_length(value: SummaryValue, fmt: Format) -> int:
     if isinstance(value, int):
         return len(f"{value:,}")
     return len(str(value))
+
+
+# --- What a workbook prodsheets did not lay out leaves unsaid ---------------------------------
+
+
+def adoption_notes(
+    summary: list[SummaryTable], tables: dict[str, Table], *, currency: str
+) -> list[SummaryTable]:
+    """The summary tabs with the production's currency in their money formats, the Summary
+    naming it and the checks that did not run for want of a column, and the Schedule Report
+    listing the items left unscheduled by a placeholder ("TBC") in Start or End."""
+    from prodsheets.coverage import checks_not_run, unscheduled
+
+    out = []
+    for table in summary:
+        rows = list(table.rows)
+        styles, formats = dict(table.styles), dict(table.row_formats)
+        if table.title == SUMMARY:
+            if currency:
+                rows.append(("Currency", currency))
+            rows += [(f"Not checked: {checks}", why) for checks, why in checks_not_run(tables)]
+        elif table.title == SCHEDULE_REPORT and (waiting := unscheduled(tables)):
+            width = len(table.columns)
+            rows.append((None,) * width)
+            styles[len(rows)] = RowStyle.SECTION
+            formats[len(rows)] = (_TEXT,) * width
+            rows.append(("Unscheduled", "", "Cell", "Item", "Task", "Why"))
+            rows += [("", "", cell, item, task, why) for cell, item, task, why in waiting]
+        out.append(replace(table, rows=rows, styles=styles, row_formats=formats, currency=currency))
+    return out
+
+
+# --- History: movement, Changes and the log (#10) ---------------------------------------------
+
+MOVEMENT_COLUMNS = (SummaryColumn("Previous EFC", _MONEY), SummaryColumn("Movement", _MONEY))
+
+
+def with_movement(tab: SummaryTable, movement: Movement) -> SummaryTable:
+    """Budget Variance with Previous EFC and Movement right after EFC, in every section that
+    has an EFC column: by department, by category, by line (whose first heading is Code)."""
+    groups: dict[str, dict[str, tuple[int | None, int]]] = {
+        "department": dict(movement.by_department),
+        "by category": dict(movement.by_category),
+        "category": dict(movement.by_category),
+        "code": dict(movement.lines),
+    }
+    names = [c.name for c in tab.columns]
+    at = names.index("EFC") + 1 if "EFC" in names else None
+    found = groups.get(names[0].casefold(), {}) if names else {}
+    rows: list[tuple[SummaryValue, ...]] = []
+    formats: dict[int, tuple[Format, ...]] = {}
+    inserted: dict[int, int] = {}  # row -> where the two columns went in
+    for n, row in enumerate(tab.rows):
+        if tab.styles.get(n) is RowStyle.SECTION:
+            headings = [_text(v) for v in row]
+            at = headings.index("EFC") + 1 if "EFC" in headings else None
+            found = groups.get(headings[0].casefold(), {}) if headings else {}
+            values: tuple[SummaryValue, ...] = tuple(c.name for c in MOVEMENT_COLUMNS)
+            added: tuple[Format, ...] = (_TEXT, _TEXT)
+        elif all(v is None for v in row):
+            values, added = (None, None), (_MONEY, _MONEY)
+        else:
+            previous, moved = found.get(_text(row[0]), (None, None))
+            values, added = (money(previous), money(moved)), (_MONEY, _MONEY)
+        if at is None or at > len(row):
+            rows.append(row)
+            if n in tab.row_formats:
+                formats[n] = tab.row_formats[n]
+            continue
+        inserted[n] = at
+        rows.append(row[:at] + values + row[at:])
+        if n in tab.row_formats:
+            own = tab.row_formats[n]
+            formats[n] = own[:at] + added + own[at:]
+    column_at = names.index("EFC") + 1 if "EFC" in names else len(names)
+    columns = tab.columns[:column_at] + MOVEMENT_COLUMNS + tab.columns[column_at:]
+    links = {
+        (row, col + 2 if inserted.get(row) is not None and col >= inserted[row] else col): link
+        for (row, col), link in tab.links.items()
+    }
+    return replace(tab, columns=columns, rows=rows, row_formats=formats, links=links)
+
+
+def with_period(tab: SummaryTable, movement: Movement) -> SummaryTable:
+    """The Summary with the period named ("Movement since 2026-02-23") and the largest
+    movements, before the next milestones."""
+    since = movement.since.as_of.isoformat()
+    _, total = movement.by_department.get(TOTAL, (0, 0))
+    extra: list[tuple[SummaryValue, ...]] = [
+        ("Compared with the sync of", movement.since.as_of),
+        (f"Movement since {since}", money(total)),
+    ]
+    extra_formats: list[tuple[Format, ...]] = [(_TEXT, Format.DATE), (_TEXT, _MONEY)]
+    for change in movement.largest:
+        label = " ".join(p for p in (change.code, change.description) if p)
+        extra.append((f"Largest movement: {label} ({change.kind})", money(change.movement)))
+        extra_formats.append((_TEXT, _MONEY))
+    at = next(
+        (n for n, row in enumerate(tab.rows) if _text(row[0]).startswith("Next")), len(tab.rows)
+    )
+    rows = tab.rows[:at] + extra + tab.rows[at:]
+
+    def moved(n: int) -> int:
+        return n if n < at else n + len(extra)
+
+    formats = {moved(n): f for n, f in tab.row_formats.items()}
+    formats.update({at + i: f for i, f in enumerate(extra_formats)})
+    return replace(
+        tab,
+        rows=rows,
+        styles={moved(n): s for n, s in tab.styles.items()},
+        status={moved(n): s for n, s in tab.status.items()},
+        row_formats=formats,
+        links={(moved(r), c): link for (r, c), link in tab.links.items()},
+    )
+
+
+_CHANGE_COLUMNS = (
+    SummaryColumn("What", _TEXT, 14),
+    SummaryColumn("Change", _TEXT, 13),
+    SummaryColumn("Key", _TEXT, 12),
+    SummaryColumn("Description", _TEXT, 36),
+    SummaryColumn("Was", _TEXT, 26),
+    SummaryColumn("Now", _TEXT, 26),
+    SummaryColumn("Movement", _MONEY),
+)
+_LINE_FORMATS = (_TEXT, _TEXT, _TEXT, _TEXT, _MONEY, _MONEY, _MONEY)
+
+
+def changes_tab(digest: Digest | None) -> SummaryTable:
+    """What changed since the previous sync: budget lines, schedule items, issues."""
+    width = len(_CHANGE_COLUMNS)
+    rows: list[tuple[SummaryValue, ...]] = []
+    formats: dict[int, tuple[Format, ...]] = {}
+    styles: dict[int, RowStyle] = {}
+    if digest is None or digest.since is None:
+        rows.append(
+            ("History starts with this sync: the next one lists what changed since.",)
+            + (None,) * (width - 1)
+        )
+        return SummaryTable(title=CHANGES, columns=_CHANGE_COLUMNS, rows=rows)
+    since = digest.since
+    styles[0] = RowStyle.SECTION
+    rows.append(
+        (
+            f"Since the sync of {since.as_of.isoformat()} "
+            f"(run {since.synced_at.isoformat(sep=' ', timespec='minutes')})",
+        )
+        + (None,) * (width - 1)
+    )
+    for line in digest.lines:
+        formats[len(rows)] = _LINE_FORMATS
+        label = line.description + (f" ({line.department})" if line.department else "")
+        if line.kind == "moved":
+            formats[len(rows)] = tuple(_TEXT for _ in _CHANGE_COLUMNS)
+            rows.append(("Budget line", line.kind, line.code, label, line.was, line.now, None))
+            continue
+        rows.append(
+            (
+                "Budget line",
+                line.kind,
+                line.code,
+                label,
+                money(line.old_efc),
+                money(line.new_efc),
+                money(line.movement),
+            )
+        )
+    for item in digest.items:
+        was, now = item.was, item.now
+        if item.kind == "people":
+            was = ", ".join(f"-{p}" for p in item.people_removed)
+            now = ", ".join(f"+{p}" for p in item.people_added)
+        rows.append(("Schedule item", item.kind, item.item_id, item.task, was, now, None))
+    for found in digest.issues:
+        what = f"{found.rule} on {found.tab}" + (f" {found.column}" if found.column else "")
+        text = f"{what}: {found.message}" if found.message else what
+        was, now = ("", found.severity) if found.kind == "new" else (found.severity, "")
+        rows.append(("Issue", found.kind, found.key, text, was, now, None))
+    if len(rows) == 1:
+        rows.append(("Nothing changed.",) + (None,) * (width - 1))
+    _capped(rows, width, "changes")
+    if len(rows) > MAX_ROWS:
+        formats[len(rows) - 1] = tuple(_TEXT for _ in _CHANGE_COLUMNS)
+    return SummaryTable(
+        title=CHANGES, columns=_CHANGE_COLUMNS, rows=rows, styles=styles, row_formats=formats
+    )
+
+
+def history_tab(log: Log, *, kept: int = 0) -> SummaryTable:
+    """The change log, hidden, every cell text (it must read back exactly); its first
+    ``kept`` rows are in the tab already."""
+    columns = tuple(SummaryColumn(name, _TEXT, 20) for name in HISTORY_COLUMNS)
+    return SummaryTable(
+        title=HISTORY,
+        columns=columns,
+        rows=list(log_rows(log)),
+        hidden=True,
+        kept=kept,
+    )

@@ -6,18 +6,38 @@ typed value, or an issue on that cell. Everything after this step works on typed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as replace_config
 
 import numpy as np
 import pandas as pd
 
 from prodsheets.a1 import column_letter
 from prodsheets.backends.base import Contents, RawCell, RawTab
-from prodsheets.cells import Parsed, cell_shown, parse_column
+from prodsheets.cells import Parsed, cell_shown, parse_column, parse_money
 from prodsheets.config import Config
+from prodsheets.currency import consistent, likeliest
+from prodsheets.errors import ConfigError
 from prodsheets.issues import Issue, Severity, issue, show_value
-from prodsheets.template import OPTIONAL_TABS, TabSpec, Template, header_key, normalise
+from prodsheets.template import OPTIONAL_TABS, Column, TabSpec, Template, header_key, normalise
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """A row that says Total, Subtotal or Grand Total: what it totals and the amounts it shows.
+
+    ``department`` is the name the row gives ("" for a grand total or a bare Subtotal);
+    ``amounts`` holds, per money column the row has a readable amount in, its cents."""
+
+    row: int  # as the sheet numbers it
+    label: str  # the cell's text, as typed ("Lighting Subtotal")
+    grand: bool  # Total or Grand Total with no department: every line of the tab
+    department: str
+    amounts: dict[str, int]
 
 
 @dataclass
@@ -53,6 +73,16 @@ class Table:
     # money column -> {row: "F2:F3"}: cells that a merged range covers without being its
     # first cell (the amount belongs to the first cell's row only), for the issue to say so.
     merged: dict[str, dict[int, str]] = field(default_factory=dict)
+    # column -> bool array aligned with frame rows: the cell held a placeholder ("TBD", "-"),
+    # already a value.placeholder warning: not blank, but no value yet.
+    placeholder: dict[str, np.ndarray] = field(default_factory=dict)
+    header_row: int = 1  # the row of the sheet that holds the headers (a title may sit above)
+    # how many readable money cells showed each currency mark ("£": 40), and the currency
+    # the production counts in ("" when neither the config nor the cells say)
+    marks: Counter[str] = field(default_factory=Counter)
+    currency: str = ""
+    # rows that say Total / Subtotal / Grand Total: not lines, checked by budget.sheet_total
+    totals: list[TotalRow] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -68,7 +98,11 @@ class Table:
         return f"{letter}{row}" if letter else ""
 
     def header_cell(self, column: str) -> str:
-        return self.cell(column, 1)
+        return self.cell(column, self.header_row)
+
+    def held_placeholder(self, column: str) -> np.ndarray:
+        mask = self.placeholder.get(column)
+        return mask if mask is not None else np.zeros(len(self.frame), dtype=bool)
 
     def header(self, column: str) -> str:
         """The header as the sheet has it, or the template's name when the column is absent."""
@@ -135,7 +169,7 @@ def read_tables(
         title = titles.get(name)
         if title is None:
             if name not in OPTIONAL_TABS:  # an absent Crew or Equipment tab is no finding
-                found.append(_tab_missing(spec, config))
+                found.append(_tab_missing(spec, config, contents.titles))
             tables[name] = empty_table(spec)
             continue
         table, issues = read_tab(contents.tabs[title], spec, config, date1904=contents.date1904)
@@ -143,6 +177,13 @@ def read_tables(
             table, issues = _optional(table, issues)
         tables[name] = table
         found.extend(issues)
+    if not config.currency:
+        currency = likeliest(m for t in tables.values() for m in t.marks.elements())
+        if currency and any(not consistent(m, currency) for t in tables.values() for m in t.marks):
+            # cells in more than one currency: read again, the odd ones out flagged
+            return read_tables(contents, template, replace_config(config, currency=currency))
+        for table in tables.values():
+            table.currency = currency
     return tables, found
 
 
@@ -163,8 +204,30 @@ def _optional(table: Table, issues: list[Issue]) -> tuple[Table, list[Issue]]:
     return empty_table(table.spec), [*kept, replace(note, severity=Severity.WARNING)]
 
 
-def _tab_missing(spec: TabSpec, config: Config) -> Issue:
+def production_currency(tables: Mapping[str, Table]) -> str:
+    """The production's currency: the config's, else the one most money cells show ("")."""
+    return next((t.currency for t in tables.values() if t.currency), "")
+
+
+def look_alike_tabs(spec: TabSpec, titles: Iterable[str]) -> list[str]:
+    """Tabs whose name holds the tab's name or one of its aliases, singular or plural
+    ("Budget 2026" for Budget, "Suppliers" for Vendors)."""
+    words = {normalise(w) for w in (spec.name, *spec.aliases)}
+    stems = {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words}
+    return [t for t in titles if any(stem in normalise(t) for stem in stems)]
+
+
+def _tab_missing(spec: TabSpec, config: Config, titles: Iterable[str] = ()) -> Issue:
     wanted = config.tabs.get(spec.name, spec.name)
+    alike = look_alike_tabs(spec, titles)
+    if alike:
+        return issue(
+            "tab.missing",
+            f"The workbook has no '{wanted}' tab, but it has '{alike[0]}'; if that is the "
+            f"{spec.name} tab, say so under [tabs] in prodsheets.toml ({spec.name} = "
+            f'"{alike[0]}"), or run prodsheets adopt to map the whole workbook.',
+            tab=wanted,
+        )
     headers = ", ".join(c.name for c in spec.columns)
     if wanted != spec.name:
         where = (
@@ -212,7 +275,7 @@ def empty_table(spec: TabSpec, title: str = "") -> Table:
     return Table(spec=spec, title=title, frame=_frame(spec, {}, index), date_only=date_only)
 
 
-def _header_text(value: RawCell) -> str:
+def header_text(value: RawCell) -> str:
     if value is None or not isinstance(value, str | int | float) or isinstance(value, bool):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -248,7 +311,11 @@ _HEADER_SEARCH_ROWS = 10
 
 
 def _fill_merged(
-    raw: RawTab, spec: TabSpec, positions: dict[str, int], cells: dict[str, np.ndarray]
+    raw: RawTab,
+    spec: TabSpec,
+    positions: dict[str, int],
+    cells: dict[str, np.ndarray],
+    offset: int = 0,
 ) -> dict[str, dict[int, str]]:
     """A cell merged down over several rows (one Department for four budget lines) means its
     value on each of them, as the sheet shows it. Money is the exception: an amount merged
@@ -259,14 +326,15 @@ def _fill_merged(
     for first_row, first_col, last_row, last_col in raw.merged:
         if first_row < 1:
             continue  # a merge from the header down: not data
-        span = f"{column_letter(first_col)}{first_row + 1}:{column_letter(last_col)}{last_row + 1}"
+        top, bottom = first_row + 1 + offset, last_row + 1 + offset
+        span = f"{column_letter(first_col)}{top}:{column_letter(last_col)}{bottom}"
         for j in range(first_col, last_col + 1):
             name = money.get(j)
             if name is None:
                 continue
             for r in range(first_row, last_row + 1):
                 if (r, j) != (first_row, first_col):
-                    covered.setdefault(name, {})[r + 1] = span
+                    covered.setdefault(name, {})[r + 1 + offset] = span
     columns = {j: name for name, j in positions.items() if spec.column(name).type != "money"}
     for first_row, first_col, last_row, _ in raw.merged:
         name = columns.get(first_col)
@@ -282,86 +350,368 @@ def _fill_merged(
     return covered
 
 
-def _header_row_below(rows: list[list[RawCell]], lookup: dict[str, str]) -> int | None:
-    """The row (as the sheet numbers it) of the first of rows 2..10 holding two or more of
-    the tab's headers, when row 1 holds none: a title or a blank row pushed them down."""
-    for k, row in enumerate(rows[1:_HEADER_SEARCH_ROWS], start=2):
-        names = {lookup.get(header_key(text)) for text in map(_header_text, row) if text}
-        if len(names - {None}) >= 2:
-            return k
-    return None
+# ------------------------------------------------------------------------------------------------
+# Finding the header row and matching its headers
+
+# How well a header matches a column: the workbook's own mapping, the column's name, one of
+# its aliases, or a name or alias only once a unit or marker is stripped ("Budgeted ($)").
+MAPPED, NAME, ALIAS, LOOSE = 4, 3, 2, 1
 
 
-def read_tab(
-    raw: RawTab, spec: TabSpec, config: Config, *, date1904: bool = False
-) -> tuple[Table, list[Issue]]:
-    """One source tab: match row 1 to the template's columns, then read every data row
-    (``date1904``: the workbook's date serials count from 1904, see ``Contents``)."""
-    found: list[Issue] = []
-    header_row = raw.rows[0] if raw.rows else []
-    lookup: dict[str, str] = {}
-    for column in spec.columns:  # names win over aliases
-        lookup.setdefault(header_key(column.name), column.name)
+@dataclass(frozen=True)
+class Matched:
+    """Which sheet column each template column is read from, and the headers that match a
+    checked column exactly as well as the one read: (column, position)."""
+
+    positions: dict[str, int]
+    duplicates: list[tuple[str, int]]
+
+
+def mapped_headers(spec: TabSpec, config: Config) -> dict[str, str]:
+    """``[columns.<Tab>]`` for this tab (template column -> this workbook's header); a
+    column the template does not have is a configuration problem naming both."""
+    mapping = config.columns.get(spec.name, {})
+    known = [column.name for column in spec.columns]
+    for column, header in mapping.items():
+        if column not in known:
+            close = difflib.get_close_matches(column, known, n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"{config.source or 'prodsheets.toml'}: [columns.{spec.name}] maps "
+                f"{column!r} to the header {header!r}, but the {spec.name} tab has no "
+                f"{column!r} column; its columns are {', '.join(known)}.{hint}"
+            )
+    return dict(mapping)
+
+
+def _levels(
+    spec: TabSpec, mapping: dict[str, str]
+) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
+    """Exact lookups (normalised header -> column, level) and loose ones (header_key ->
+    column). Names are looked up before aliases, so a column's name is never another's
+    alias; a mapped header means its column and nothing else."""
+    exact: dict[str, tuple[str, int]] = {}
+    loose: dict[str, str] = {}
+    for mapped, header in mapping.items():
+        exact[normalise(header)] = (mapped, MAPPED)
+    for column in spec.columns:
+        exact.setdefault(normalise(column.name), (column.name, NAME))
+        loose.setdefault(header_key(column.name), column.name)
     for column in spec.columns:
         for alias in column.aliases:
-            lookup.setdefault(header_key(alias), column.name)
+            exact.setdefault(normalise(alias), (column.name, ALIAS))
+            loose.setdefault(header_key(alias), column.name)
+    return exact, loose
 
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    letters: dict[str, str] = {}
+
+def _match(
+    text: str, exact: dict[str, tuple[str, int]], loose: dict[str, str]
+) -> tuple[str, int] | None:
+    if not text:
+        return None
+    found = exact.get(normalise(text))
+    if found is not None:
+        return found
+    column = loose.get(header_key(text))
+    return (column, LOOSE) if column is not None else None
+
+
+def match_headers(header_row: list[RawCell], spec: TabSpec, mapping: dict[str, str]) -> Matched:
+    """The best header for each column: mapped > name > alias > loose; of equals the first.
+    A weaker match of a column already matched is an extra column, left alone."""
+    exact, loose = _levels(spec, mapping)
+    best: dict[str, tuple[int, int]] = {}  # column -> (level, position)
+    ties: dict[str, list[int]] = {}
     for j, value in enumerate(header_row):
-        text = _header_text(value)
-        name = lookup.get(header_key(text)) if text else None
-        if name is None:
+        found = _match(header_text(value), exact, loose)
+        if found is None:
             continue
-        if name in positions:
-            first = headers[name]
-            found.append(
-                issue(
-                    "header.duplicate",
-                    f"'{text}' and '{first}' (column {letters[name]}) both mean the {name} "
-                    f"column; prodsheets reads column {letters[name]}. Rename or remove one.",
-                    tab=raw.title,
-                    cell=f"{column_letter(j)}1",
-                    row=1,
-                    column=text,
-                    value=value,
-                )
-            )
-            continue
-        positions[name] = j
-        headers[name] = text
-        letters[name] = column_letter(j)
+        column, level = found
+        held = best.get(column)
+        if held is None or level > held[0]:
+            best[column] = (level, j)
+            ties[column] = []
+        elif level == held[0]:
+            ties[column].append(j)
+    duplicates = [
+        (column, j)
+        for column, positions in ties.items()
+        for j in positions
+        if _checked(spec.column(column))
+    ]
+    return Matched({column: j for column, (_, j) in best.items()}, duplicates)
 
-    lower = _header_row_below(raw.rows, lookup) if not positions else None
-    if lower is not None:
-        found.append(
-            issue(
-                "header.missing",
-                f"The {raw.title} tab's headers are in row {lower}, but prodsheets reads them "
-                f"from row 1; delete the row{'s' if lower > 2 else ''} above them (a title "
-                "can go in a note or another tab).",
-                tab=raw.title,
+
+def _checked(column: Column) -> bool:
+    """A column some check or figure reads: two equally good headers for it are ambiguous.
+    Free text such as Notes is only carried along, so a second one is just an extra column."""
+    return bool(
+        column.required or column.type != "text" or column.enum or column.unique or column.ref
+    )
+
+
+def header_row_of(
+    rows: list[list[RawCell]], spec: TabSpec, mapping: dict[str, str], override: int | None
+) -> int:
+    """The header row as the sheet numbers it: ``[header_row]`` when set, else the first of
+    rows 1-10 holding every required column, else the one holding most of the tab's headers
+    (a title or a note may sit above them), else row 1."""
+    if override is not None:
+        return override
+    exact, loose = _levels(spec, mapping)
+    required = {column.name for column in spec.columns if column.required}
+    most, chosen = 0, 1
+    for k, row in enumerate(rows[:_HEADER_SEARCH_ROWS], start=1):
+        names = {found[0] for v in row if (found := _match(header_text(v), exact, loose))}
+        if required and required <= names:
+            return k
+        if len(names) > most:
+            most, chosen = len(names), k
+    return chosen
+
+
+def _check_mapping(
+    raw: RawTab,
+    spec: TabSpec,
+    mapping: dict[str, str],
+    header_row: list[RawCell],
+    row_number: int,
+) -> None:
+    """A mapped header the tab does not have is a configuration problem (exit 2)."""
+    have = {normalise(header_text(v)) for v in header_row}
+    for column, header in mapping.items():
+        if normalise(header) not in have:
+            shown = [t for t in map(header_text, header_row) if t]
+            close = difflib.get_close_matches(header, shown, n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"[columns.{spec.name}] in prodsheets.toml maps {column} to the header "
+                f"{header!r}, but row {row_number} of the {raw.title} tab has no such header.{hint}"
             )
-        )
+
+
+def _missing_columns(
+    raw: RawTab,
+    spec: TabSpec,
+    positions: dict[str, int],
+    header_row: list[RawCell],
+    row_number: int,
+) -> list[Issue]:
+    """A required column absent is an error; an optional money column absent (Actual,
+    Committed, ETC, Allocation) a warning, since the figures then count it as 0 without a
+    word, and the header the tab has that looks most like it is named."""
+    found: list[Issue] = []
+    taken = set(positions.values())
+    unplaced = [
+        text for j, v in enumerate(header_row) if j not in taken and (text := header_text(v))
+    ]
     for column in spec.columns:
-        if lower is not None:
-            break
-        if column.required and column.name not in positions:
+        if column.name in positions:
+            continue
+        if column.required:
             also = f" (or {', '.join(column.aliases)})" if column.aliases else ""
             found.append(
                 issue(
                     "header.missing",
                     f"The {raw.title} tab has no {column.name} column{also}; add a "
-                    f"'{column.name}' header in row 1.",
+                    f"'{column.name}' header in row {row_number}.",
                     tab=raw.title,
                     column=column.name,
                 )
             )
+        elif column.type == "money":
+            guess = look_alike(unplaced, column)
+            hint = (
+                f" Did you mean '{guess}'? Map it under [columns.{spec.name}] in "
+                f'prodsheets.toml ({column.name} = "{guess}").'
+                if guess
+                else f" Add a '{column.name}' column, or map yours under [columns.{spec.name}]."
+            )
+            found.append(
+                replace(
+                    issue(
+                        "header.missing",
+                        f"The {raw.title} tab has no {column.name} column, so the figures count "
+                        f"{column.name} as 0 on every row.{hint}",
+                        tab=raw.title,
+                        column=column.name,
+                    ),
+                    severity=Severity.WARNING,
+                )
+            )
+    return found
 
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def look_alike(headers: Iterable[str], column: Column, cutoff: float = 0.6) -> str | None:
+    """The header most like ``column``'s name or an alias: one that holds all the words of
+    one ("Amount Spent" holds "Spent"), else a close spelling ("Actuals to date")."""
+    names = [column.name, *column.aliases]
+    best, score = None, cutoff
+    for header in headers:
+        words = set(_WORD.findall(header.casefold()))
+        for name in names:
+            wanted = set(_WORD.findall(name.casefold()))
+            if wanted and wanted <= words:
+                ratio = 0.9 + 0.1 * len(wanted) / max(len(words), 1)
+            else:
+                ratio = difflib.SequenceMatcher(None, normalise(header), normalise(name)).ratio()
+            if ratio > score:
+                best, score = header, ratio
+    return best
+
+
+# ------------------------------------------------------------------------------------------------
+# Total rows
+
+
+_TOTAL = re.compile(
+    r"^(?P<before>.*?)[\s:\-\u2013\u2014]*\b(?P<kind>grand\s*total|sub[\s\-]*total|total)s?\b"
+    r"[\s:\-\u2013\u2014]*(?:for\s+|of\s+)?(?P<after>.*)$",
+    re.IGNORECASE,
+)
+_TOTAL_OR_ODD = re.compile("otal|OTAL|\x01")  # in the first cells, joined (\x01: not text)
+_TOTAL_WORDS = 4  # "Total Lighting and Sound": a department name, not a sentence
+
+
+def total_label(text: str) -> tuple[bool, str] | None:
+    """(grand, department) when ``text`` says Total, Subtotal or Grand Total, with or
+    without a department name ("Lighting Subtotal", "TOTAL"); None for anything else."""
+    found = _TOTAL.match(" ".join(text.split()))
+    if found is None:
+        return None
+    department = " ".join(p for p in (found["before"].strip(), found["after"].strip()) if p)
+    if len(department.split()) > _TOTAL_WORDS or any(c.isdigit() for c in department):
+        return None  # a sentence, or a code such as "TOTAL-01": a line, not a total
+    kind = found["kind"].casefold().replace(" ", "")
+    return kind.startswith("grand") or (kind == "total" and not department), department
+
+
+def total_rows(rows: list[list[RawCell]]) -> list[int]:
+    """Positions (in ``rows``; 0 is the header row) of the rows whose first text cell says
+    Total, Subtotal or Grand Total.
+
+    A million lines are passed over at C speed: each row's first cell is usually its Code,
+    text that says no total; only the rows whose first cell says "otal", is blank or is not
+    text are looked at cell by cell."""
+    firsts = [row[0] if row else None for row in rows]
+    texts = [f if f.__class__ is str and f and not f.isspace() else "\x01" for f in firsts]
+    joined = "\x00".join(texts)
+    flagged = [m.start() for m in _TOTAL_OR_ODD.finditer(joined)]
+    if not flagged:
+        return []
+    starts = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    others = np.unique(np.searchsorted(starts, flagged, side="right")).tolist()
+    found: list[int] = []
+    for k in others:
+        if k == 0:
+            continue
+        for value in rows[k]:
+            if value.__class__ is str and value.strip():
+                says_total = "otal" in value or "OTAL" in value
+                if says_total and total_label(value) is not None:
+                    found.append(k)
+                break
+    return found
+
+
+def _total_row(
+    row: list[RawCell], number: int, positions: dict[str, int], spec: TabSpec, config: Config
+) -> TotalRow:
+    label = next(v for v in row if v.__class__ is str and str(v).strip())
+    grand, department = total_label(str(label)) or (True, "")
+    amounts: dict[str, int] = {}
+    for column in spec.columns:
+        j = positions.get(column.name)
+        if column.type != "money" or j is None or j >= len(row):
+            continue
+        parsed = parse_money([row[j]], decimal_comma=config.decimal_comma)
+        if not parsed.missing[0]:
+            amounts[column.name] = int(parsed.values[0])
+    return TotalRow(number, str(label).strip(), grand, department, amounts)
+
+
+def _shift(
+    merged: tuple[tuple[int, int, int, int], ...], offset: int
+) -> tuple[tuple[int, int, int, int], ...]:
+    """Merged ranges numbered from the header row instead of the sheet's first row."""
+    if not offset:
+        return merged
+    return tuple((r1 - offset, c1, r2 - offset, c2) for r1, c1, r2, c2 in merged if r2 >= offset)
+
+
+def read_tab(
+    raw: RawTab, spec: TabSpec, config: Config, *, date1904: bool = False
+) -> tuple[Table, list[Issue]]:
+    """One source tab: find its header row, match it to the template's columns, then read
+    every data row (``date1904``: the workbook's date serials count from 1904, see
+    ``Contents``). Total rows are set aside for ``budget.sheet_total``, not read as lines."""
+    found: list[Issue] = []
+    mapping = mapped_headers(spec, config)
+    row_number = header_row_of(raw.rows, spec, mapping, config.header_row.get(spec.name))
+    offset = row_number - 1  # rows above the headers: titles, notes, blank rows
+    header_row = raw.rows[offset] if len(raw.rows) > offset else []
+    matched = match_headers(header_row, spec, mapping)
+    _check_mapping(raw, spec, mapping, header_row, row_number)
+    positions = matched.positions
+    headers = {name: header_text(header_row[j]) for name, j in positions.items()}
+    letters = {name: column_letter(j) for name, j in positions.items()}
+    for name, j in matched.duplicates:
+        text = header_text(header_row[j])
+        found.append(
+            issue(
+                "header.duplicate",
+                f"'{text}' and '{headers[name]}' (column {letters[name]}) both mean the {name} "
+                f"column equally well; prodsheets reads column {letters[name]}. Rename or "
+                f"remove one, or say which under [columns.{spec.name}] in prodsheets.toml.",
+                tab=raw.title,
+                cell=f"{column_letter(j)}{row_number}",
+                row=row_number,
+                column=text,
+                value=header_row[j],
+            )
+        )
+    found.extend(_missing_columns(raw, spec, positions, header_row, row_number))
+
+    body_rows = raw.rows[offset:]
+    has_money = any(column.type == "money" for column in spec.columns)
+    totals_at = total_rows(body_rows) if has_money else []
+    rows_seen = body_rows
+    if totals_at:
+        rows_seen = list(body_rows)
+        for k in totals_at:
+            rows_seen[k] = []  # a total row is not a line: its cells are not read as one
+    raw_body = RawTab(raw.title, rows_seen, _shift(raw.merged, offset))
+    found_body, table = _read_body(
+        raw_body, spec, config, positions, headers, letters, offset, date1904
+    )
+    found.extend(found_body)
+    table.header_row = row_number
+    table.currency = config.currency
+    table.totals = [
+        _total_row(body_rows[k], k + 1 + offset, positions, spec, config) for k in totals_at
+    ]
+    return table, found
+
+
+def _read_body(
+    raw: RawTab,
+    spec: TabSpec,
+    config: Config,
+    positions: dict[str, int],
+    headers: dict[str, str],
+    letters: dict[str, str],
+    offset: int,
+    date1904: bool,
+) -> tuple[list[Issue], Table]:
+    """The data rows under the header row (``raw.rows[0]``), numbered as the sheet numbers
+    them (``offset`` rows sit above the headers)."""
+    found: list[Issue] = []
     names = list(positions)
     cells = dict(zip(names, _body_columns(raw.rows, [positions[c] for c in names]), strict=True))
-    merged = _fill_merged(raw, spec, positions, cells)
+    merged = _fill_merged(raw, spec, positions, cells, offset)
     parsed: dict[str, Parsed] = {
         name: parse_column(
             cells[name],
@@ -369,6 +719,7 @@ def read_tab(
             date_order=config.date_order,
             decimal_comma=config.decimal_comma,
             date1904=date1904,
+            currency=config.currency,
         )
         for name in names
     }
@@ -377,7 +728,7 @@ def read_tab(
     for result in parsed.values():
         blank_row &= result.blank
     keep = ~blank_row
-    rows = np.flatnonzero(keep).astype(np.int64) + 2
+    rows = np.flatnonzero(keep).astype(np.int64) + 2 + offset
     index = pd.Index(rows, name="row")
     everything_kept = bool(keep.all())
 
@@ -385,11 +736,16 @@ def read_tab(
     unreadable: dict[str, np.ndarray] = {}
     date_only: dict[str, np.ndarray] = {}
     raw_cells: dict[str, np.ndarray] = {}
+    placeholder: dict[str, np.ndarray] = {}
+    marks: Counter[str] = Counter()
     for name in names:
         result = parsed[name] if everything_kept else parsed[name].take(keep)
         kept_cells = cells[name] if everything_kept else cells[name][keep]
         columns[name] = result.array()
         unreadable[name] = result.bad
+        if result.placeholder is not None and result.placeholder.any():
+            placeholder[name] = result.placeholder
+        marks.update(result.marks)
         raw_cells[name] = kept_cells
         if result.kind == "datetime" and result.date_only is not None:
             date_only[name] = result.date_only
@@ -420,5 +776,7 @@ def read_tab(
         date_only=date_only,
         raw=raw_cells,
         merged=merged,
+        placeholder=placeholder,
+        marks=marks,
     )
-    return table, found
+    return found, table

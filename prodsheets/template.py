@@ -75,6 +75,7 @@ class TabSpec:
     name: str
     key: str
     columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()  # other names workbooks give the tab ("Suppliers")
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -243,4 +244,7 @@ def _tab(tab_name: str, spec: dict[str, Any], source: str) -> TabSpec:
     key = str(spec.get("key", columns[0].name))
     if key not in have:
         raise TemplateError(f"{where}, key {key!r} is not one of its columns.")
-    return TabSpec(name=tab_name, key=key, columns=tuple(columns))
+    aliases = spec.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise TemplateError(f"{where}, aliases must be a list of tab names.")
+    return TabSpec(name=tab_name, key=key, columns=tuple(columns), aliases=tuple(aliases))

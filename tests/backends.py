@@ -8,6 +8,7 @@ google-auth talking to the local Sheets API server.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -48,6 +49,30 @@ class XlsxHome:
 
     def titles(self, location: str) -> list[str]:
         return list(openpyxl.load_workbook(location, read_only=True).sheetnames)
+
+    def edit(self, location: str, title: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace what a tab holds, as a person editing and saving in a spreadsheet would."""
+        book = openpyxl.load_workbook(location)
+        sheet = book[title]
+        sheet.delete_rows(1, sheet.max_row)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    cell = sheet.cell(row=r, column=c, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"
+                    if isinstance(value, dt.datetime):
+                        has_time = value.time() != dt.time(0)
+                        cell.number_format = "yyyy-mm-dd hh:mm" if has_time else "yyyy-mm-dd"
+        book.save(location)
+
+    def hidden(self, location: str, title: str) -> bool:
+        return openpyxl.load_workbook(location)[title].sheet_state == "hidden"
+
+    def rename(self, location: str, title: str, new: str) -> None:
+        book = openpyxl.load_workbook(location)
+        book[title].title = new
+        book.save(location)
 
     def rows(self, location: str, title: str) -> list[list[Any]]:
         sheet = openpyxl.load_workbook(location, data_only=True)[title]
@@ -127,6 +152,27 @@ class GoogleHome:
 
     def titles(self, location: str) -> list[str]:
         return [sheet.title for sheet in self.server.spreadsheet(self._key(location)).sheets]
+
+    def edit(self, location: str, title: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace what a tab holds, as a person typing into the spreadsheet would."""
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        sheet.cells = {}
+        sheet.resize(max(sheet.row_count, len(rows) + 1), sheet.column_count)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.put(r, c, python_cell(value))
+
+    def hidden(self, location: str, title: str) -> bool:
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        return bool(sheet.properties.get("hidden"))
+
+    def rename(self, location: str, title: str, new: str) -> None:
+        spreadsheet = self.server.spreadsheet(self._key(location))
+        [sheet] = [sheet for sheet in spreadsheet.sheets if sheet.title == title]
+        sheet.properties["title"] = new
 
     def rows(self, location: str, title: str) -> list[list[Any]]:
         quoted = "'" + title.replace("'", "''") + "'"

@@ -102,28 +102,38 @@ def test_every_person_space_and_department_gets_exactly_their_items(
     assert {e.sequence.value for e in events.values()} == {"0"}
 
 
-def test_uids_stay_across_syncs_and_a_moved_item_keeps_its_uid(
-    workbook: Any, run_cli: Any, tmp_path: Path
+def test_a_moved_item_keeps_its_uid_and_gets_a_higher_sequence(
+    home: Any, run_cli: Any, tmp_path: Path
 ) -> None:
-    (tmp_path / "prodsheets.toml").write_text(LONDON, encoding="utf-8")
+    home.settings(LONDON)
     tabs = production()
-    path = workbook(tabs, "show.xlsx")
+    location = home.make(tabs)
     out = tmp_path / "cal"
-    assert (
-        "Calendars:" in run_cli("sync", str(path), "--as-of", AS_OF, "--calendar", str(out)).output
-    )
-    before = {i: (e.uid.value, e.dtstart.value) for i, e in read_feed(out / "all.ics").items()}
-    assert before["S4"][0] == "S4.show@prodsheets"
+
+    def synced() -> dict[str, tuple[str, Any, int]]:
+        result = run_cli("sync", location, "--as-of", AS_OF, "--calendar", str(out))
+        assert "Calendars:" in result.output, result.output
+        return {
+            i: (e.uid.value.split("@")[0], e.dtstart.value, int(e.sequence.value))
+            for i, e in read_feed(out / "all.ics").items()
+        }
+
+    before = synced()
+    assert before["S4"][1:] == (dt.datetime(2026, 3, 12, 10, tzinfo=UTC), 0)
+    assert {sequence for _, _, sequence in before.values()} == {0}
     set_cell(tabs, "Schedule", 5, "Start", d("2026-03-13 10:00"))  # S4, Tech, a day later
     set_cell(tabs, "Schedule", 5, "End", d("2026-03-13 22:00"))
-    workbook(tabs, "show.xlsx")
-    assert (
-        "Calendars:" in run_cli("sync", str(path), "--as-of", AS_OF, "--calendar", str(out)).output
-    )
-    after = {i: (e.uid.value, e.dtstart.value) for i, e in read_feed(out / "all.ics").items()}
-    assert {i: uid for i, (uid, _) in after.items()} == {i: uid for i, (uid, _) in before.items()}
-    assert after["S4"][1] == dt.datetime(2026, 3, 13, 10, tzinfo=UTC)
-    assert before["S4"][1] == dt.datetime(2026, 3, 12, 10, tzinfo=UTC)
+    home.edit(location, "Schedule", tabs["Schedule"])
+    after = synced()
+    assert {i: uid for i, (uid, _, _) in after.items()} == {i: u for i, (u, _, _) in before.items()}
+    assert after["S4"][1:] == (dt.datetime(2026, 3, 13, 10, tzinfo=UTC), 1)
+    assert {i for i, (_, _, sequence) in after.items() if sequence} == {"S4"}
+    set_cell(tabs, "Schedule", 9, "Status", "Cancelled")  # S8, the preview
+    home.edit(location, "Schedule", tabs["Schedule"])
+    again = synced()
+    assert again["S4"][2] == 1  # not changed since: the same revision
+    assert again["S8"][2] == 1
+    assert read_feed(out / "all.ics")["S8"].status.value == "CANCELLED"
 
 
 def test_files_are_rewritten_only_when_their_events_changed(

@@ -19,7 +19,15 @@ from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
 from tests.workbooks import AS_OF, clean_production, set_cell
 
-SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Issues",
+]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 
 
@@ -171,9 +179,14 @@ def test_init_on_google_adds_tabs_then_syncs(google: GoogleHome, run_cli: Any) -
     assert synced.exit_code in (0, 1), synced.output
     owned = [*SUMMARY_TABS[:-1], "Crew Report", SUMMARY_TABS[-1]]  # with a Crew tab
     assert google.titles("gsheets:blank") == ["Notes", *SOURCE_TABS, "Crew", "Equipment", *owned]
-    again = run_cli("init", "gsheets:blank")
-    assert again.exit_code == 2
-    assert "--force" in again.output
+    before = google.snapshot("gsheets:blank")
+    for flags in ([], ["--force"]):  # init only adds: --force replaces nothing
+        again = run_cli("init", "gsheets:blank", *flags)
+        assert again.exit_code == 0, again.output
+        assert "Left as they are (already there): Departments, Schedule, Budget, Vendors" in (
+            again.output
+        )
+        assert google.snapshot("gsheets:blank") == before
 
 
 @pytest.mark.parametrize(

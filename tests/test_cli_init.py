@@ -16,6 +16,8 @@ SUMMARY_TABS = [
     "Budget Variance",
     "Schedule Report",
     "Vendor Report",
+    "Changes",
+    "History",
     "Crew Report",
     "Issues",
 ]
@@ -49,15 +51,13 @@ def test_init_lays_out_the_source_tabs(run_cli: Any, tmp_path: Path) -> None:
     assert any("Departments" in (f or "") for f in lists)
 
 
-def test_init_never_overwrites_without_force(run_cli: Any, tmp_path: Path) -> None:
+def test_init_never_overwrites_a_file_that_is_not_a_workbook(run_cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "show.xlsx"
     path.write_bytes(b"precious")
-    result = run_cli("init", str(path))
-    assert result.exit_code == 2
-    assert "--force" in result.output
-    assert path.read_bytes() == b"precious"
-    assert run_cli("init", str(path), "--force").exit_code == 0
-    assert openpyxl.load_workbook(path).sheetnames == [*SOURCE_TABS, *OPTIONAL_TABS]
+    for flags in ([], ["--force"]):
+        result = run_cli("init", str(path), *flags)
+        assert result.exit_code == 3, result.output
+        assert path.read_bytes() == b"precious"
 
 
 def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Path) -> None:
@@ -79,7 +79,11 @@ def test_example_syncs_and_shows_what_the_tool_finds(run_cli: Any, tmp_path: Pat
     [lights] = [row for row in report if row[0] == "Moving Light"]
     assert lights[1:3] == (12, 14)  # the planted overbooking: peak 14 against 12
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert run_cli("init", str(path), "--example").exit_code == 2
+    again = run_cli("init", str(path), "--example")
+    assert again.exit_code == 0
+    assert "Left as they are (already there): Departments, Schedule, Budget, Vendors" in (
+        again.output
+    )
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
@@ -89,7 +93,7 @@ def test_init_lays_out_only_files_named_xlsx(run_cli: Any, tmp_path: Path) -> No
     for name in ("budget.csv", "show.xlsm", "show.ods", "show"):
         result = run_cli("init", str(tmp_path / name), "--force")
         assert result.exit_code == 2, name
-        assert "does not end in .xlsx" in result.output
+        assert "does not end in .xlsx" in result.output  # .xlsm only when it exists
     assert (tmp_path / "budget.csv").read_text() == "Code,Budgeted\nB1,100\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.csv"]
     assert run_cli("init", str(tmp_path / "Show.XLSX")).exit_code == 0

@@ -22,7 +22,15 @@ from tests.xlsx_fixtures import BOOKKEEPING, SOFFICE, PngImage, convert, entries
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
-SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Issues",
+]
 
 
 def team_workbook(path: Path) -> None:
@@ -76,7 +84,7 @@ def test_ten_syncs_keep_everything_the_team_made(tmp_path: Path, run_cli: Any) -
                 assert now[name] == data, f"{name} changed in sync {round_number + 1}"
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[-5:] == SUMMARY_TABS
+    assert book.sheetnames[-len(SUMMARY_TABS) :] == SUMMARY_TABS
     assert book["Rates"].sheet_state == "hidden"
     assert "Budgeted" in book.defined_names
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -192,6 +193,46 @@ def test_a_head_without_an_email_in_departments_is_found_in_the_crew_tab(
     assert not mailbox.to("cy@crew.example")  # the Departments tab's Email comes first
 
 
+def test_the_next_syncs_send_what_changed_and_nothing_when_nothing_did(
+    home: Any, run_cli: Any, mailbox: Mailbox, webhook: Webhook
+) -> None:
+    tabs = troubled()
+    location = home.make(tabs)
+    home.settings(
+        f"[notify]\nurls = {json.dumps([mailbox.url(), webhook.url])}\ndepartments = true\n"
+    )
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 1
+    assert len(webhook.posts) == 1  # the first sync: no history yet, the open issues
+    mailbox.mails.clear()
+    webhook.posts.clear()
+    quiet = run_cli("sync", location, "--as-of", AS_OF)
+    assert quiet.exit_code == 1
+    assert (mailbox.mails, webhook.posts) == ([], [])  # nothing changed: nothing sent
+    assert "Sent the digest" not in quiet.output
+    set_cell(tabs, "Budget", 2, "Budgeted", 8000)  # the error fixed
+    set_cell(tabs, "Schedule", 5, "Start", d("2026-03-13 10:00"))  # S4, Set's Tech, moved
+    set_cell(tabs, "Schedule", 5, "End", d("2026-03-13 22:00"))
+    home.edit(location, "Budget", tabs["Budget"])
+    home.edit(location, "Schedule", tabs["Schedule"])
+    assert run_cli("sync", location, "--as-of", AS_OF).exit_code == 0
+    (post,) = webhook.posts
+    message = post["message"]
+    # (L-01 also counts as added: while its Budgeted could not be read it was not recorded)
+    assert re.search(r": 0 errors, \d+ changes$", post["title"])
+    assert "What changed since the last sync (" in message
+    assert "- Schedule!A5 (S4): Tech: moved from Thu 12 Mar 10:00-22:00, Main Stage to " in message
+    assert "- Budget!A2 (L-01): resolved: value.type (Budgeted)" in message
+    assert sorted(r for m in mailbox.mails for r in m.to) == [
+        "ana@example.org",  # Lighting: its error resolved
+        "cy@example.org",  # Set: the Tech moved
+        "pm@example.org",
+    ]
+    (cy,) = mailbox.to("cy@example.org")
+    assert "(S4): Tech: moved" in cy.text and "value.type" not in cy.text
+    (ana,) = mailbox.to("ana@example.org")
+    assert "resolved: value.type" in ana.text and "S4" not in ana.text
+
+
 def test_nothing_is_sent_when_there_is_nothing_to_say(
     workbook: Any, run_cli: Any, tmp_path: Path, mailbox: Mailbox
 ) -> None:
@@ -254,7 +295,7 @@ def test_an_unreachable_target_is_a_warning_and_never_a_secret(
     ]
     path = str(workbook(troubled(), "show.xlsx"))
     plain = run_cli("sync", path, "--as-of", AS_OF)
-    settings(tmp_path, urls)
+    settings(tmp_path, urls, on="always")  # (on = "change": nothing changed since that sync)
     result = run_cli("sync", path, "--as-of", AS_OF, "-v")
     assert result.exit_code == plain.exit_code == 1
     assert "Wrote Summary" in result.output  # the sync is not lost

@@ -16,7 +16,15 @@ from prodsheets.config import Config
 from prodsheets.errors import WorkbookChanged
 from tests.workbooks import AS_OF, clean_production, d, set_cell, write_workbook
 
-SUMMARY_TABS = ["Summary", "Budget Variance", "Schedule Report", "Vendor Report", "Issues"]
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Issues",
+]
 SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 
 

@@ -52,7 +52,7 @@ def test_negative_money_is_an_issue_and_left_out(typed: Any, home: Any, run_cli:
 
 @pytest.mark.parametrize(
     "typed",
-    ["twelve", "#REF!", True, "TBC"],  # text, error, yes/no, placeholder; more in test_cells
+    ["twelve", "#REF!", True, "pending"],  # text, error, yes/no, not a placeholder; see test_cells
 )
 def test_unreadable_money_is_an_issue_never_zero(typed: Any, home: Any, run_cli: Any) -> None:
     tabs = clean_production()

@@ -29,7 +29,6 @@ from prodsheets.backends.base import (
 from prodsheets.backends.gsheets import OWNER_KEY, GoogleWorkbook
 from prodsheets.config import Config
 from prodsheets.errors import (
-    AlreadyExists,
     NotOwnedError,
     ProdsheetsError,
     UsageError,
@@ -523,20 +522,23 @@ def test_lay_out_adds_missing_tabs_and_leaves_existing_ones(
     assert cell(server, "Schedule", 0, 0)["userEnteredFormat"]["textFormat"]["bold"]
     assert [c[0] for c in api_calls(server)] == ["GET", "POST"]
 
-    with pytest.raises(AlreadyExists, match="Budget, Schedule"):
-        open_show().lay_out([layout("Budget"), layout("Schedule")], force=False)
+    server.calls.clear()
+    for force in (False, True):  # every tab is there: nothing to add, nothing replaced
+        assert open_show().lay_out([layout("Budget"), layout("Schedule")], force=force) == []
+    assert [c[0] for c in api_calls(server)] == ["GET", "GET"]
 
 
-def test_lay_out_with_force_replaces_the_tab_in_place(
+def test_lay_out_with_force_replaces_nothing(
     server: SheetsServer, open_show: Callable[..., GoogleWorkbook]
 ) -> None:
     before = server.spreadsheet(KEY).sheet_by_title("Budget")
     assert before is not None
+    typed = server.values(KEY, "Budget!A1:E3")
     written = open_show().lay_out([layout("Budget", example=True)], force=True)
     after = server.spreadsheet(KEY).sheet_by_title("Budget")
-    assert written == ["Budget"] and after is not None
+    assert written == [] and after is not None
     assert (after.sheet_id, after.properties["index"]) == (before.sheet_id, 0)
-    assert server.values(KEY, "Budget!A2:B3") == [["L-01", "Lighting"]]
+    assert server.values(KEY, "Budget!A1:E3") == typed
 
 
 def test_lay_out_whose_reply_was_lost_adds_each_tab_once(
@@ -544,14 +546,14 @@ def test_lay_out_whose_reply_was_lost_adds_each_tab_once(
 ) -> None:
     server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))
     written = open_show().lay_out([layout("Budget"), layout("Schedule")], force=True)
-    assert written == ["Budget", "Schedule"]
+    assert written == ["Schedule"]
     assert [s.title for s in server.spreadsheet(KEY).sheets] == [
         "Budget",
         "It's Vendors",
         "Schedule",
     ]
-    # Schedule is there after the lost write, so only Budget (being replaced) is sent again
-    assert api_calls(server) == [GET, BATCH_UPDATE, GET, BATCH_UPDATE]
+    # Schedule is there after the lost write, so nothing is sent again
+    assert api_calls(server) == [GET, BATCH_UPDATE, GET]
 
     server.calls.clear()
     server.inject(Fault(kind="drop_after", method="POST", path=":batchUpdate$"))

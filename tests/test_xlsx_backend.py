@@ -29,7 +29,6 @@ from prodsheets.backends.base import (
 from prodsheets.backends.xlsx import XlsxWorkbook, range_reference
 from prodsheets.backends.xlsx_package import MINIMAL_STYLES
 from prodsheets.errors import (
-    AlreadyExists,
     NotOwnedError,
     WorkbookChanged,
     WorkbookError,
@@ -685,14 +684,23 @@ def test_lay_out_makes_the_source_tabs(tmp_path: Path) -> None:
     assert contents.tabs["Departments"].rows[1] == ["Set", "Ana", 5000]
 
 
-def test_lay_out_never_replaces_without_force(tmp_path: Path) -> None:
+def test_lay_out_adds_the_missing_tabs_and_never_replaces_even_with_force(
+    tmp_path: Path,
+) -> None:
     path = source_workbook(tmp_path / "show.xlsx")
+    typed = XlsxWorkbook(str(path)).read(["Budget", "Notes"]).tabs
+    assert XlsxWorkbook(str(path)).lay_out(layout_tabs(), force=False) == [
+        "Departments",
+        "Schedule",
+    ]
+    after = XlsxWorkbook(str(path)).read(["Budget", "Notes"])
+    assert after.titles == ["Budget", "Notes", "Departments", "Schedule"]
+    assert after.tabs == typed
     before = path.read_bytes()
-    with pytest.raises(AlreadyExists, match=r"show.xlsx already exists; use --force"):
-        XlsxWorkbook(str(path)).lay_out(layout_tabs(), force=False)
-    assert path.read_bytes() == before
-    XlsxWorkbook(str(path)).lay_out(layout_tabs(), force=True)
-    assert XlsxWorkbook(str(path)).read([]).titles == ["Departments", "Schedule"]
+    for force in (False, True):
+        workbook = XlsxWorkbook(str(path), ignore_locks=force)
+        assert workbook.lay_out(layout_tabs(), force=force) == []
+        assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,13 @@ class SummaryTable:
     # Rows whose cells follow their own formats, e.g. a section with other columns:
     # index into rows -> formats for that row's cells (overrides ``columns``' formats).
     row_formats: dict[int, tuple[Format, ...]] = field(default_factory=dict)
+    # ISO 4217 code the money cells are in, shown by their number format ("" shows none)
+    currency: str = ""
+    # Kept out of sight (the History log): people need not see it, nothing stops them.
+    hidden: bool = False
+    # The first ``kept`` rows are in the tab already, exactly so (an append-only log): a
+    # backend may send only the rows after them, so a long log costs little to extend.
+    kept: int = 0
     # Rows whose budget is in trouble (OVER or AT_RISK), for the backends' conditional
     # formats: said here, never re-derived from what the cells read.
     status: dict[int, RowStyle] = field(default_factory=dict)
@@ -170,7 +177,11 @@ class LayoutTab:
 
 
 class Workbook(Protocol):
-    """A workbook prodsheets can read and write, wherever it lives."""
+    """A workbook prodsheets can read and write, wherever it lives.
+
+    A backend whose one write is bounded may also have ``history_bytes`` (at most this much
+    is added to the History log per sync) and ``left_out`` (titles the last ``write`` had no
+    room for); the pipeline reads both with a default, so other backends need neither."""
 
     location: str  # how a person named it, for messages (never a credential)
 
@@ -192,6 +203,8 @@ class Workbook(Protocol):
         ...
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
-        """Create the source tabs (``init``). Never overwrites an existing file or tab unless
-        ``force``; raises ``AlreadyExists`` instead. Returns the titles it wrote."""
+        """Create the source tabs the workbook lacks (``init``), in a new file or beside
+        everything already there, which stays as it was; a tab that exists is left alone
+        whatever ``force`` says (it only overrides the lock-file check). Returns the titles
+        it wrote."""
         ...

@@ -46,8 +46,8 @@ from prodsheets.backends.base import (
 from prodsheets.backends.google_auth import SCOPES, GoogleLogin, load_login, refusal_sentence
 from prodsheets.backends.retry import RetryingHTTPClient, WriteInDoubt, configured_client
 from prodsheets.config import Config
+from prodsheets.currency import money_pattern
 from prodsheets.errors import (
-    AlreadyExists,
     NotOwnedError,
     WorkbookChanged,
     WorkbookError,
@@ -66,6 +66,7 @@ METADATA_FIELDS = (
 )
 EPOCH = dt.datetime(1899, 12, 30)  # day 0 of a spreadsheet date serial
 RECOMMENDED_REQUEST_BYTES = 2_000_000
+HISTORY_BYTES = 1_000_000  # what one sync may add to the History log on Google
 
 NUMBER_FORMATS: dict[Format, dict[str, str]] = {
     Format.MONEY: {"type": "NUMBER", "pattern": "#,##0.00;(#,##0.00)"},
@@ -124,6 +125,10 @@ class GoogleWorkbook:
         self._http: RetryingHTTPClient | None = None
         self._seen: list[Sheet] | None = None  # what the last read found
         self.last_request_bytes = 0  # the size of the last batchUpdate body, for benchmarks
+        # One sync adds at most this much to the History log (a first sync of a very large
+        # workbook records the rest at the next syncs), so the write stays within 2 MB.
+        self.history_bytes = HISTORY_BYTES
+        self.left_out: tuple[str, ...] = ()  # hidden tabs the last write had no room for
 
     # -- the Workbook protocol -------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class GoogleWorkbook:
             return
         with self._client().one_deadline():
             sheets = self._seen if self._seen is not None else self._fetch_sheets()
+            tables, self.left_out = room_for_logs(sheets, tables)
             try:
                 # If an answer is lost, our tabs, there now or not, are replaced, not added twice.
                 self._apply(
@@ -183,21 +189,14 @@ class GoogleWorkbook:
         self._seen = None
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
+        # a tab that is there is left as it is, whatever ``force`` says: init only adds
         sheets = self._fetch_sheets()
-        existing = {s.key: s for s in sheets}
-        plan: list[tuple[Sheet | None, LayoutTab]] = []
-        skipped: list[str] = []
-        for tab in tabs:
-            found = existing.get(tab.title.casefold())
-            if found is not None and not force:
-                skipped.append(found.title)
-                continue
-            plan.append((found, tab))
+        existing = {normalise(s.title) for s in sheets}
+        plan: list[tuple[Sheet | None, LayoutTab]] = [
+            (None, tab) for tab in tabs if normalise(tab.title) not in existing
+        ]
         if not plan:
-            raise AlreadyExists(
-                f"{self.location} already has the tabs {', '.join(skipped)}; "
-                "use --force to replace them."
-            )
+            return []
 
         def requests_for(now: list[Sheet]) -> list[Request]:
             # New tabs that are there now came from a write we lost the answer to (it is all or
@@ -430,7 +429,7 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
                 {
                     "updateSheetProperties": {
                         "properties": _summary_props(sheet_id, table),
-                        "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount,"
+                        "fields": "title,hidden,gridProperties(rowCount,columnCount,frozenRowCount,"
                         "frozenColumnCount)",
                     }
                 }
@@ -439,6 +438,10 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
     gids = {s.title: s.sheet_id for s in sheets}
     gids.update({table.title: sheet_id for sheet_id, table in placed})
     for sheet_id, table in placed:
+        if table.kept and sheet_id not in created:
+            requests += append_requests(sheet_id, table)
+            requests.append(_protect(sheet_id))
+            continue
         requests += tab_requests(sheet_id, table, gids)
         requests.append(_protect(sheet_id))
         if sheet_id in created:
@@ -447,6 +450,37 @@ def summary_requests(sheets: list[Sheet], tables: Sequence[SummaryTable]) -> lis
     if chart is not None:
         requests.append(chart)
     return requests
+
+
+def append_requests(sheet_id: int, table: SummaryTable) -> list[Request]:
+    """The rows after the ``kept`` ones, appended to a log tab that holds those already."""
+    rows = [{"values": [cell_data(v) for v in row]} for row in table.rows[table.kept :]]
+    requests: list[Request] = []
+    if rows:
+        requests.append(
+            {"appendCells": {"sheetId": sheet_id, "rows": rows, "fields": "userEnteredValue"}}
+        )
+    return requests + _widths(sheet_id, [c.width for c in table.columns])
+
+
+def room_for_logs(
+    sheets: list[Sheet], tables: Sequence[SummaryTable], limit: int = RECOMMENDED_REQUEST_BYTES
+) -> tuple[list[SummaryTable], tuple[str, ...]]:
+    """Leave out a hidden log tab that must be rewritten whole (after a fold or a hand edit)
+    and alone would take more than half of one request: it keeps what it held, and the next
+    syncs compare with that. The titles left out are returned, to be said."""
+    kept: list[SummaryTable] = []
+    left_out: list[str] = []
+    existing = {s.key for s in sheets}
+    for table in tables:
+        whole = not table.kept or table.title.casefold() not in existing
+        if table.hidden and whole and table.title.casefold() in existing:
+            size = request_bytes({"requests": tab_requests(0, table)})
+            if size > limit // 2:
+                left_out.append(table.title)
+                continue
+        kept.append(table)
+    return kept, tuple(left_out)
 
 
 def request_bytes(body: Request) -> int:
@@ -467,7 +501,9 @@ def write_requests(
 
 def shorten(tables: Sequence[SummaryTable], excess: int) -> list[SummaryTable]:
     """The tables with enough rows of the longest one left out to save ``excess`` bytes."""
-    longest = max(range(len(tables)), key=lambda i: len(tables[i].rows))
+    # never the History log (hidden): cutting it would lose what movement is computed from
+    shown = [i for i, t in enumerate(tables) if not t.hidden] or list(range(len(tables)))
+    longest = max(shown, key=lambda i: len(tables[i].rows))
     table = tables[longest]
     cut = len(table.rows)
     excess += 2_000  # room for the note row
@@ -532,6 +568,7 @@ def _summary_props(sheet_id: int, table: SummaryTable) -> Request:
     return {
         "sheetId": sheet_id,
         "title": table.title,
+        "hidden": table.hidden,
         "gridProperties": {
             "rowCount": len(table.rows) + 2,
             "columnCount": columns,
@@ -590,12 +627,21 @@ def _row_data(headers: Sequence[str], rows: Sequence[Sequence[SummaryValue]]) ->
     return [header] + [{"values": [cell_data(v) for v in row]} for row in rows]
 
 
-def _number_format(sheet_id: int, rows: tuple[int, int], col: int, look: Format) -> Request:
+def number_format(look: Format, currency: str = "") -> dict[str, str]:
+    """The Sheets numberFormat of ``look``; money shows the production's currency if known."""
+    if look is Format.MONEY and currency:
+        return {"type": "CURRENCY", "pattern": money_pattern(currency)}
+    return NUMBER_FORMATS[look]
+
+
+def _number_format(
+    sheet_id: int, rows: tuple[int, int], col: int, look: Format, currency: str = ""
+) -> Request:
     """The number format of ``look`` on rows ``rows`` (0-based, end excluded) of a column."""
     return {
         "repeatCell": {
             "range": _grid(sheet_id, rows, (col, col + 1)),
-            "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[look]}},
+            "cell": {"userEnteredFormat": {"numberFormat": number_format(look, currency)}},
             "fields": "userEnteredFormat.numberFormat",
         }
     }
@@ -633,7 +679,9 @@ def _number_formats(sheet_id: int, table: SummaryTable) -> list[Request]:
             while end < count and table.format_of(end, col) == look:
                 end += 1
             if look in NUMBER_FORMATS:
-                requests.append(_number_format(sheet_id, (start + 1, end + 1), col, look))
+                requests.append(
+                    _number_format(sheet_id, (start + 1, end + 1), col, look, table.currency)
+                )
             start = end
     return requests
 

@@ -41,14 +41,13 @@ from prodsheets.backends.base import (
 )
 from prodsheets.backends.zip_bounds import MAX_FILE_BYTES
 from prodsheets.errors import (
-    AlreadyExists,
     UsageError,
     WorkbookChanged,
     WorkbookError,
     WorkbookLocked,
     WorkbookNotFound,
 )
-from prodsheets.files import path_problem, read_regular_file
+from prodsheets.files import expand_home, path_problem, read_regular_file
 from prodsheets.template import normalise
 
 TEMP_PREFIX = ".prodsheets-tmp-"
@@ -78,7 +77,7 @@ class XlsxWorkbook:
         problem = path_problem(location)
         if problem:
             raise UsageError(f"{location} cannot be used as a workbook: {problem}.")
-        self.path = Path(location).expanduser()
+        self.path = Path(expand_home(location))  # "~draft.xlsx" is a file, not a home
         if not create and not self.path.exists():
             raise WorkbookNotFound(
                 f"{location} does not exist; check the path, or create it with prodsheets init."
@@ -330,19 +329,41 @@ class XlsxWorkbook:
     # ------------------------------------------------------------------------------- lay_out
 
     def lay_out(self, tabs: Sequence[LayoutTab], *, force: bool) -> list[str]:
-        """A new workbook with the source tabs laid out (``init``)."""
-        if self.path.suffix.lower() != ".xlsx":  # Excel opens nothing whose name lies
+        """The source tabs a workbook lacks (``init``): a new file when there is none, else
+        only the missing tabs added, every part already in the file kept byte for byte.
+        ``force`` (``ignore_locks``) only overrides the lock-file check."""
+        suffix = self.path.suffix.lower()
+        if not self.path.exists():
+            if suffix != ".xlsx":  # Excel opens nothing whose name lies
+                raise UsageError(
+                    f"{self.location} does not end in .xlsx; prodsheets init lays out an Excel "
+                    "workbook, so name it like show.xlsx (or give gsheets:KEY for Google "
+                    "Sheets)."
+                )
+            book = build_layout(tabs)
+            self._replace(book.save, expect=None)
+            return [t.title for t in tabs]
+        if suffix not in (".xlsx", ".xlsm"):
             raise UsageError(
-                f"{self.location} does not end in .xlsx; prodsheets init lays out an Excel "
-                "workbook, so name it like show.xlsx (or give gsheets:KEY for Google Sheets)."
+                f"{self.location} does not end in .xlsx or .xlsm; prodsheets init adds tabs "
+                "only to an Excel workbook, and leaves every other file as it is."
             )
-        if self.path.exists() and not force:
-            raise AlreadyExists(f"{self.location} already exists; use --force to replace it.")
-        if self.path.exists():
-            self._refuse_if_locked()
-        book = build_layout(tabs)
-        self._replace(book.save, expect=None)
-        return [t.title for t in tabs]
+        self._refuse_if_locked()
+        data, snapshot = self._load()
+        package = pkg.Package.open(data, name=self.location)
+        structure = pkg.read_structure(package, name=self.location)
+        have = {normalise(s.title) for s in structure.sheets}
+        missing = [t for t in tabs if normalise(t.title) not in have]
+        if not missing:
+            return []
+        plan = pkg.plan_layout(package, structure, [(t, _dropdowns(t)) for t in missing])
+        self._replace(
+            lambda handle: pkg.write_package(
+                handle, package, changed=plan.changed, removed=plan.removed, added=plan.added
+            ),
+            expect=snapshot,
+        )
+        return [t.title for t in missing]
 
     # ------------------------------------------------------------------------- file handling
 
@@ -681,6 +702,20 @@ def range_reference(reference: str) -> str:
     c2 = (found.group("c2") or c1).upper()
     r2 = found.group("r2") or str(max(int(r1), 1) + _DROPDOWN_ROWS - 2)
     return f"{quote_title(tab)}!${c1}${r1}:${c2}${r2}"
+
+
+def _dropdowns(tab: LayoutTab) -> dict[int, str]:
+    """Each dropdown as the list formula Excel stores (``"A,B"`` or a range reference);
+    a typed list past Excel's 255 characters is left out, as ``build_layout`` does."""
+    found: dict[int, str] = {}
+    for col, choices in tab.dropdowns.items():
+        if isinstance(choices, str):
+            found[col] = range_reference(choices)
+            continue
+        listed = ",".join(c.replace('"', '""') for c in choices)
+        if len(listed) <= 255:
+            found[col] = f'"{listed}"'
+    return found
 
 
 def build_layout(tabs: Sequence[LayoutTab]) -> Any:

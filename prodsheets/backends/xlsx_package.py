@@ -32,12 +32,15 @@ from prodsheets.backends import xlsx_look as look
 from prodsheets.backends.base import (
     CellProblem,
     Format,
+    LayoutTab,
     RawCell,
     RowStyle,
+    SummaryColumn,
     SummaryTable,
     SummaryValue,
 )
 from prodsheets.backends.zip_bounds import check_inflated_sizes
+from prodsheets.currency import money_pattern
 from prodsheets.errors import NotOwnedError, WorkbookError
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -864,8 +867,9 @@ class Styles:
         self.p = root.group(1) or ""
         empty = re.compile(rf"(<{re.escape(self.p)}styleSheet\b[^>]*?)\s*/>")
         self.xml = empty.sub(rf"\1></{self.p}styleSheet>", self.xml, count=1)
-        self._xf_cache: dict[tuple[str, Format, bool, bool], int] = {}
+        self._xf_cache: dict[tuple[str, Format, bool, bool, str], int] = {}
         self.changed = False
+        self.currency = ""  # the money format of the tab being written shows this currency
 
     # -- generic helpers over one list element (numFmts, fonts, fills, cellXfs)
     def _section(self, tag: str) -> re.Match[str] | None:
@@ -998,10 +1002,12 @@ class Styles:
     def xf(self, style: str, fmt: Format, *, wrap: bool = False, link: bool = False) -> int:
         """The cellXfs index for a cell of ``fmt`` in a row of ``style`` ("" for plain),
         its text wrapped within the column when ``wrap``, looking like a link when ``link``."""
-        key = (style, fmt, wrap, link)
+        key = (style, fmt, wrap, link, self.currency)
         if key in self._xf_cache:
             return self._xf_cache[key]
         code = NUMBER_FORMATS.get(fmt)
+        if fmt is Format.MONEY and self.currency:
+            code = money_pattern(self.currency)
         number = self.number_format(code) if code else 0
         bold = style in (HEADER, RowStyle.SECTION, RowStyle.TOTAL)
         font = self.link_font() if link else self.bold_font() if bold else 0
@@ -1121,6 +1127,7 @@ def sheet_xml(
 ) -> bytes:
     """The worksheet part of one summary tab: values only, styled, header frozen, set up to
     print, with its links, conditional formats and (``drawing_rel``) its chart."""
+    styles.currency = table.currency
     ncols = max([1, len(table.columns), *(len(r) for r in table.rows)])
     letters = [column_letter(i) for i in range(ncols)]
     column_formats = [c.format for c in table.columns] + [Format.TEXT] * (
@@ -1277,6 +1284,23 @@ def _insert_before_close(xml: str, tag: str, text: str) -> str:
     return (
         xml[: empty.start()] + f"<{p}{tag}{empty.group(1)}>{text}</{p}{tag}>" + xml[empty.end() :]
     )
+
+
+def hide_sheets(xml: bytes, titles: Iterable[str]) -> bytes:
+    """xl/workbook.xml with ``state="hidden"`` on the ``<sheet>`` of each title (ours, hidden
+    again at each sync should someone have shown it)."""
+    text = xml.decode("utf-8")
+    for title in titles:
+        name = re.escape(f'name="{xml_attr(title)}"')
+        element = re.compile(rf"<(?:\w+:)?sheet\b(?=[^>]*\s{name})[^>]*?/?>")
+        found = element.search(text)
+        if found is None or 'state="hidden"' in found.group(0):
+            continue
+        tag = re.sub(r'\sstate="[^"]*"', "", found.group(0))
+        end = -2 if tag.endswith("/>") else -1
+        tag = tag[:end].rstrip() + ' state="hidden"' + tag[end:]
+        text = text[: found.start()] + tag + text[found.end() :]
+    return text.encode("utf-8")
 
 
 def add_sheets(xml: bytes, sheets: Iterable[tuple[str, int, str]]) -> bytes:
@@ -1654,11 +1678,18 @@ def plan_write(
 
     if new_sheets:
         plan.changed[structure.workbook_part] = add_sheets(workbook_xml, new_sheets)
+    hidden = [t.title for t in tables if t.hidden]
+    if hidden:
+        base = plan.changed.get(structure.workbook_part, workbook_xml)
+        hiding = hide_sheets(base, hidden)
+        if hiding != base:
+            plan.changed[structure.workbook_part] = hiding
     # every summary tab prints with its header row on each page
-    titled = look.print_titles(plan.changed.get(structure.workbook_part, workbook_xml), positions)
+    base = plan.changed.get(structure.workbook_part, workbook_xml)
+    titled = look.print_titles(base, positions)
     # and carries its ownership token
     marked = owner_names(titled, {at: records[title].token for at, title in positions.items()})
-    if marked != workbook_xml:
+    if marked != base:
         plan.changed[structure.workbook_part] = marked
     if not styles_related:
         new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
@@ -1717,6 +1748,117 @@ def plan_write(
 
     app = "docProps/app.xml"
     if new_sheets and package.has(app):
+        worksheets = [s.title for s in structure.sheets if s.is_worksheet]
+        app_xml = read(app)
+        updated = add_app_titles(app_xml, worksheets, [t for t, _, _ in new_sheets])
+        if updated != app_xml:
+            plan.changed[app] = updated
+    return plan
+
+
+# --------------------------------------------------------------------------------------------
+# init on a workbook that exists: add the missing source tabs, keep every part that is there
+
+
+def layout_sheet_xml(
+    tab: LayoutTab, styles: Styles, *, date1904: bool, dropdowns: dict[int, str]
+) -> bytes:
+    """The worksheet part of one laid-out source tab: bold frozen headers, widths, formats,
+    example rows, and the dropdowns (column -> a list formula such as ``"A,B"``)."""
+    columns = tuple(
+        SummaryColumn(
+            header,
+            tab.formats[i] if i < len(tab.formats) else Format.TEXT,
+            tab.widths[i] if i < len(tab.widths) else 14,
+        )
+        for i, header in enumerate(tab.headers)
+    )
+    table = SummaryTable(title=tab.title, columns=columns, rows=list(tab.rows))
+    xml = sheet_xml(table, styles, date1904=date1904).decode("utf-8")
+    # people type into these columns: the column itself carries the number format
+    for i, column in enumerate(columns):
+        if column.format in NUMBER_FORMATS:
+            style = styles.xf("", column.format)
+            xml = xml.replace(
+                f'<col min="{i + 1}" max="{i + 1}" ',
+                f'<col min="{i + 1}" max="{i + 1}" style="{style}" ',
+                1,
+            )
+    if dropdowns:
+        checks = "".join(
+            '<dataValidation type="list" errorStyle="warning" allowBlank="1" '
+            'showErrorMessage="1" error="Pick a value from the list." '
+            f'sqref="{column_letter(col)}2:{column_letter(col)}1048576">'
+            f"<formula1>{_escape_text(formula)}</formula1></dataValidation>"
+            for col, formula in sorted(dropdowns.items())
+        )
+        block = f'<dataValidations count="{len(dropdowns)}">{checks}</dataValidations>'
+        xml = xml.replace("</sheetData>", "</sheetData>" + block, 1)
+    return xml.encode("utf-8")
+
+
+def plan_layout(
+    package: Package,
+    structure: Structure,
+    tabs: Sequence[tuple[LayoutTab, dict[int, str]]],
+) -> Plan:
+    """Add ``tabs`` (each with its dropdown formulas) as new worksheets after the others.
+
+    Only the parts that list a workbook's tabs and styles gain entries (workbook.xml, its
+    relationships, [Content_Types].xml, styles.xml, docProps/app.xml); every other part is
+    copied byte for byte, and nothing is recorded as ours: a source tab belongs to people."""
+    for tab, _ in tabs:
+        check_title(tab.title)
+        if structure.sheet(tab.title) is not None:
+            raise WorkbookError(f'The workbook already has a tab named "{tab.title}".')
+    plan = Plan()
+    read = package.read
+    folder = structure.workbook_part.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
+    styles_part = structure.styles_part
+    styles_related = bool(related(structure.rels, STYLES_REL))
+    styles = Styles(read(styles_part) if package.has(styles_part) else MINIMAL_STYLES)
+    content_types = read("[Content_Types].xml")
+    rels_xml = read(structure.rels_part) if package.has(structure.rels_part) else None
+    fresh_rel = next_rel_id(structure.rels)
+    taken_parts = {name.lower() for name in package.by_name}
+    next_sheet_id = max([0, *(s.sheet_id for s in structure.sheets)]) + 1
+    new_sheets: list[tuple[str, int, str]] = []
+    new_rels: list[tuple[str, str, str]] = []
+    new_parts: list[tuple[str, str]] = []
+    for tab, dropdowns in tabs:
+        number = 1
+        while f"{prefix}worksheets/sheet{number}.xml".lower() in taken_parts:
+            number += 1
+        part = f"{prefix}worksheets/sheet{number}.xml"
+        taken_parts.add(part.lower())
+        xml = layout_sheet_xml(tab, styles, date1904=structure.date1904, dropdowns=dropdowns)
+        rel_id = fresh_rel()
+        new_sheets.append((tab.title, next_sheet_id, rel_id))
+        new_rels.append((rel_id, WORKSHEET_REL, f"worksheets/sheet{number}.xml"))
+        new_parts.append((part, WORKSHEET_CT))
+        plan.added.append((part, xml))
+        next_sheet_id += 1
+    if not new_sheets:
+        return plan
+    plan.changed[structure.workbook_part] = add_sheets(read(structure.workbook_part), new_sheets)
+    if not styles_related:
+        new_rels.append((fresh_rel(), STYLES_REL, styles_part[len(prefix) :]))
+    if not styles_related or not package.has(styles_part):
+        new_parts.append((styles_part, STYLES_CT))
+    if not package.has(styles_part):
+        plan.added.append((styles_part, styles.data()))
+    elif styles.changed:
+        plan.changed[styles_part] = styles.data()
+    if rels_xml is None:
+        plan.added.append((structure.rels_part, add_relationships(None, new_rels)))
+    else:
+        plan.changed[structure.rels_part] = add_relationships(rels_xml, new_rels)
+    updated_types = add_overrides(content_types, new_parts)
+    if updated_types != content_types:
+        plan.changed["[Content_Types].xml"] = updated_types
+    app = "docProps/app.xml"
+    if package.has(app):
         worksheets = [s.title for s in structure.sheets if s.is_worksheet]
         app_xml = read(app)
         updated = add_app_titles(app_xml, worksheets, [t for t, _, _ in new_sheets])

@@ -60,18 +60,30 @@ def _blank(table: Table, column: Column) -> np.ndarray:
     return np.asarray(empty & ~table.bad(column.name), dtype=bool)
 
 
+# A schedule row with a Due date and no Start/End is a deadline, not an item missing its times.
+_DEADLINE_OPTIONAL = {"Schedule": ("Start", "End")}
+
+
 def _required(table: Table, column: Column) -> list[Issue]:
-    rows = table.frame.index.to_numpy()[_blank(table, column)]
+    blank = _blank(table, column) & ~table.held_placeholder(column.name)
+    deadline = column.name in _DEADLINE_OPTIONAL.get(table.name, ()) and "Due" in table.letters
+    if deadline:
+        blank &= table.frame["Due"].isna().to_numpy(dtype=bool) & ~table.bad("Due")
+    rows = table.frame.index.to_numpy()[blank]
     header = table.header(column.name)
     merged = table.merged.get(column.name, {})
+    needed = (
+        f"{header} is required unless the row is a deadline with a Due date; fill in this "
+        "cell, or give the Due date instead."
+        if deadline
+        else f"{header} is required; fill in this cell."
+    )
     return [
         table.issue(
             "value.required",
             column.name,
             int(row),
-            _merged_blank(header, merged[int(row)])
-            if int(row) in merged
-            else f"{header} is required; fill in this cell.",
+            _merged_blank(header, merged[int(row)]) if int(row) in merged else needed,
         )
         for row in rows
     ]

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 import pandas as pd
 
 from prodsheets.checks import Context
+from prodsheets.currency import symbol_for
 from prodsheets.figures import budget_lines, money_text, vendor_standing
 from prodsheets.issues import Issue
-from prodsheets.tables import Table
+from prodsheets.tables import Table, production_currency
 
 
 def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
@@ -22,8 +23,9 @@ def check(tables: Mapping[str, Table], context: Context) -> list[Issue]:
         return []
     standing = vendor_standing(budget_lines(tables, context), tables, context)
     found: list[Issue] = []
+    symbol = symbol_for(production_currency(tables))
     for vendor, facts in standing.iterrows():
-        found += _vendor(str(vendor), facts, table)
+        found += _vendor(str(vendor), facts, table, symbol)
     return found
 
 
@@ -33,7 +35,7 @@ def _day(value: object) -> str:
     return "" if pd.isna(stamp) else stamp.date().isoformat()
 
 
-def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
+def _vendor(vendor: str, facts: pd.Series, table: Table, symbol: str = "$") -> list[Issue]:
     row = int(facts["Row"])
     found: list[Issue] = []
 
@@ -48,8 +50,8 @@ def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
         money = " and ".join(
             part
             for part in (
-                f"{money_text(committed)} committed" if committed > 0 else "",
-                f"{money_text(actual)} paid" if actual > 0 else "",
+                f"{money_text(committed, symbol)} committed" if committed > 0 else "",
+                f"{money_text(actual, symbol)} paid" if actual > 0 else "",
             )
             if part
         )
@@ -66,7 +68,7 @@ def _vendor(vendor: str, facts: pd.Series, table: Table) -> list[Issue]:
             "vendor.contract_expired",
             "Contract End",
             ended,
-            f"{vendor}'s contract ended on {ended} but {money_text(committed)} is still "
+            f"{vendor}'s contract ended on {ended} but {money_text(committed, symbol)} is still "
             "committed; extend the contract or close the open orders",
         )
     if facts["vendor.insurance_missing"]:
