@@ -20,10 +20,9 @@ import pytest
 
 from tests.conftest import found, issues_of
 from tests.office import Formula, write_office_workbook
-from tests.workbooks import AS_OF, clean_production, d, set_cell
+from tests.workbooks import AS_OF, SOURCE_TABS, clean_production, d, set_cell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "excel"
-SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
 LAID_OUT = [*SOURCE_TABS, "Crew", "Equipment"]  # init lays out the optional tabs too
 
 # The parts that list a workbook's tabs and styles: adding a tab adds entries to them.

@@ -17,18 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from prodsheets.backends.gsheets import OWNER_KEY
 from prodsheets.testing import Fault, SheetsServer
 from tests.backends import GoogleHome
-from tests.workbooks import AS_OF, clean_production, set_cell
-
-SUMMARY_TABS = [
-    "Summary",
-    "Budget Variance",
-    "Schedule Report",
-    "Vendor Report",
-    "Changes",
-    "History",
-    "Issues",
-]
-SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+from tests.workbooks import AS_OF, SOURCE_TABS, SUMMARY_TABS, clean_production, set_cell
 
 
 @pytest.fixture

@@ -12,18 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.workbooks import AS_OF, clean_production, write_workbook
-
-SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
-SUMMARY_TABS = [
-    "Summary",
-    "Budget Variance",
-    "Schedule Report",
-    "Vendor Report",
-    "Changes",
-    "History",
-    "Issues",
-]
+from tests.workbooks import AS_OF, SOURCE_TABS, SUMMARY_TABS, clean_production, write_workbook
 
 
 def test_killed_sync_leaves_old_or_new_file(tmp_path: Path) -> None:

@@ -17,20 +17,10 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tests.workbooks import AS_OF, clean_production, write_workbook
+from tests.workbooks import AS_OF, SUMMARY_TABS, clean_production, write_workbook
 from tests.xlsx_fixtures import BOOKKEEPING, SOFFICE, PngImage, convert, entries, tiny_png
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-
-SUMMARY_TABS = [
-    "Summary",
-    "Budget Variance",
-    "Schedule Report",
-    "Vendor Report",
-    "Changes",
-    "History",
-    "Issues",
-]
 
 
 def team_workbook(path: Path) -> None:

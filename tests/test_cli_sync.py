@@ -14,18 +14,15 @@ import pytest
 from prodsheets import pipeline
 from prodsheets.config import Config
 from prodsheets.errors import WorkbookChanged
-from tests.workbooks import AS_OF, clean_production, d, set_cell, write_workbook
-
-SUMMARY_TABS = [
-    "Summary",
-    "Budget Variance",
-    "Schedule Report",
-    "Vendor Report",
-    "Changes",
-    "History",
-    "Issues",
-]
-SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+from tests.workbooks import (
+    AS_OF,
+    SOURCE_TABS,
+    SUMMARY_TABS,
+    clean_production,
+    d,
+    set_cell,
+    write_workbook,
+)
 
 
 def test_sync_writes_the_five_summary_tabs(home: Any, run_cli: Any) -> None:

@@ -16,6 +16,17 @@ import openpyxl
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 AS_OF = "2026-03-10"
+SOURCE_TABS = ["Departments", "Schedule", "Budget", "Vendors"]
+# what a sync writes into a workbook without a Crew tab, in tab order
+SUMMARY_TABS = [
+    "Summary",
+    "Budget Variance",
+    "Schedule Report",
+    "Vendor Report",
+    "Changes",
+    "History",
+    "Issues",
+]
 
 Rows = list[list[Any]]
 
