@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from prodsheets.config import Config, load_config
 from prodsheets.errors import ProdsheetsError, UsageError
 from prodsheets.render import render, render_changes, summary_line
 from prodsheets.safe_text import printable, without_credentials
+
+if TYPE_CHECKING:
+    from prodsheets.feeds.calendar import Feeds
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_WORKBOOK = 0, 1, 2, 3
 
@@ -167,6 +170,14 @@ def plain_failures(run: Run) -> Iterator[None]:
         )
         sys.exit(EXIT_WORKBOOK)
 
+
+NOTIFY = click.option(
+    "--notify",
+    multiple=True,
+    metavar="URL",
+    help="Send the digest to this Apprise URL (mailtos://, slack://, json://, ...); repeat "
+    "for more. Default: urls = under [notify] in prodsheets.toml. Never printed.",
+)
 
 AS_OF = click.option(
     "--as-of",
@@ -324,6 +335,7 @@ def adopt(workbook: str | None, write: bool, **options: Any) -> None:
 @AS_OF
 @SINCE
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@NOTIFY
 @common_options
 def validate(
     workbook: str | None,
@@ -331,6 +343,7 @@ def validate(
     as_of: dt.datetime | None,
     since: dt.datetime | None,
     strict: bool,
+    notify: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Check every entry and list what is wrong; writes nothing.
@@ -338,11 +351,13 @@ def validate(
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors (or warnings
     with --strict): made for a nightly job. With --format json, once the workbook has been
     synced, each issue says whether it is new since the previous sync (or --since) or has
-    been open since a date.
+    been open since a date. With --notify (or [notify] in prodsheets.toml) it also sends a
+    digest; a digest that cannot be sent is a warning, never another exit code.
 
     \b
     Example:
         prodsheets validate show.xlsx --format github --strict
+        prodsheets validate show.xlsx --notify "json://hooks.example.org/prodsheets"
     """
     run = _run(options)
     with plain_failures(run):
@@ -355,6 +370,7 @@ def validate(
                 since=_as_of(since),
                 progress=progress,
             )
+        _notify(run, result, config, notify)
         _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
 
@@ -414,6 +430,14 @@ def report(
 )
 @AS_OF
 @SINCE
+@click.option(
+    "--calendar",
+    "calendar_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Also write the calendar feeds into DIR (as prodsheets calendar --out DIR does).",
+)
+@NOTIFY
 @common_options
 def sync(
     workbook: str | None,
@@ -421,6 +445,8 @@ def sync(
     force: bool,
     as_of: dt.datetime | None,
     since: dt.datetime | None,
+    calendar_dir: str | None,
+    notify: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Check the workbook and write the summary tabs back into it.
@@ -430,9 +456,13 @@ def sync(
     which the next sync shows the Previous EFC, the Movement and the Changes. Never writes
     into a tab you made: if one of yours has a summary tab's name, nothing is written.
 
+    With --calendar DIR it also writes the calendar feeds, and with --notify (or [notify] in
+    prodsheets.toml) it sends the digest; neither can undo a sync that was written.
+
     \b
     Example:
         prodsheets sync show.xlsx --as-of 2026-03-14
+        prodsheets sync show.xlsx --calendar public/calendars --notify "mailtos://..."
     """
     run = _run(options)
     with plain_failures(run):
@@ -455,6 +485,10 @@ def sync(
         done += "".join(f" Left out {title}: {why}." for title, why in result.left_out.items())
         if not dry_run and result.written and result.written[0] not in result.owned_before:
             done += "\n" + where_to_look(location, result.written[0])
+        if not dry_run:
+            if calendar_dir:
+                done += "\n" + _calendars(run, result, config, calendar_dir)
+            _notify(run, result, config, notify)
         width = terminal.width(sys.stdout)
         done = "\n".join(
             line for part in done.split("\n") for line in terminal.paragraph(printable(part), width)
@@ -467,6 +501,75 @@ def where_to_look(location: str, first_tab: str) -> str:
     if location.lower().endswith((".xlsx", ".xlsm")):
         return f"Next: open {location} and look at the {first_tab} tab."
     return f"Next: open the spreadsheet in Google Sheets and look at the {first_tab} tab."
+
+
+@cli.command(short_help="Write calendar feeds for every person, space and department.")
+@click.argument("workbook", required=False)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Folder for the .ics files: all.ics, people/, spaces/, departments/.",
+)
+@common_options
+def calendar(workbook: str | None, out: str, **options: Any) -> None:
+    """Write the Schedule tab as calendar feeds (iCalendar .ics files) into DIR.
+
+    all.ics holds every item; people/NAME.ics, spaces/NAME.ics and departments/NAME.ics hold
+    each one's share. Put DIR on a web server (GitHub Pages, a shared drive with public links)
+    and subscribe to a file's address from any phone or desktop calendar: each sync then
+    updates it. Events keep their identity across syncs, cancelled items are marked cancelled,
+    and a file is only rewritten when something in it changed. Times are in the config's
+    timezone.
+
+    \b
+    Example:
+        prodsheets calendar show.xlsx --out public/calendars
+    """
+    run = _run(options)
+    with plain_failures(run):
+        config, location = run.config(workbook)
+        with run.progress(CHECK_STEPS + 1) as progress:
+            feeds = pipeline.calendar(location, config=config, out=out, progress=progress)
+    click.echo(printable(_calendar_line(feeds)))  # the IDs left off are cell text
+
+
+def _calendar_line(feeds: Feeds) -> str:
+    total = len(feeds.written) + len(feeds.unchanged)
+    line = (
+        f"Calendars: {feeds.events} events in {total} files in {feeds.folder}; "
+        f"{len(feeds.written)} written, {len(feeds.unchanged)} unchanged."
+    )
+    if feeds.left_off:
+        shown = ", ".join(feeds.left_off[:10]) + (" …" if len(feeds.left_off) > 10 else "")
+        line += f" Left off (no Start, End or Due to show): {shown}."
+    return line
+
+
+def _calendars(run: Run, result: pipeline.Result, config: Config, out: str) -> str:
+    """``sync --calendar``: the feeds, or a warning; the sync is already written either way."""
+    try:
+        return _calendar_line(pipeline.publish_calendars(result, config=config, out=out))
+    except ProdsheetsError as exc:
+        return f"Warning: {exc}"
+    except Exception as exc:  # a bug of ours: the sync is written, so still only a warning
+        if run.verbose:
+            traceback.print_exc()
+        return (
+            f"Warning: the calendars could not be written ({type(exc).__name__}); the sync "
+            "is. Run again with --verbose and send us what it prints."
+        )
+
+
+def _notify(run: Run, result: pipeline.Result, config: Config, urls: tuple[str, ...]) -> None:
+    """Send the digest; say where it went (unless --quiet) and warn about what failed."""
+    delivery = pipeline.notify(result, config=config, urls=urls)
+    if delivery.sent and not run.quiet:  # a department's name is cell text
+        click.echo(printable(f"Sent the digest to {', '.join(delivery.sent)}."), err=True)
+    for warning in delivery.warnings:
+        click.echo(click.style("Warning: ", fg="yellow", bold=True) + printable(warning), err=True)
 
 
 @cli.command(short_help="What changed since the previous sync; writes nothing.")

@@ -41,6 +41,10 @@ class Config:
     min_turnaround_hours: Decimal = Decimal("10")
     rules: dict[str, str] = field(default_factory=dict)
     tabs: dict[str, str] = field(default_factory=dict)  # source tab -> this workbook's name
+    # [notify]: Apprise URLs (secrets: never printed), when to send, and per-department mail
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
+    notify_on: str = "change"
+    notify_departments: bool = False
     # source tab -> {template column -> this workbook's header} ([columns.<Tab>])
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     header_row: dict[str, int] = field(default_factory=dict)  # source tab -> its header row
@@ -91,6 +95,7 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
             "thresholds",
             "rules",
             "tabs",
+            "notify",
             "columns",
             "header_row",
             "currency",
@@ -171,7 +176,33 @@ def parse_config(data: dict[str, Any], *, source: str = DEFAULT_CONFIG) -> Confi
                 "(the History tab's rows before the oldest syncs are folded)."
             )
         values["history_max_rows"] = rows
+    values.update(_notify(reader, top.get("notify", {})))
     return Config(**values)
+
+
+NOTIFY_ON = ("change", "error", "always")
+
+
+def _notify(reader: _Reader, value: Any) -> dict[str, Any]:
+    """``[notify]``: where the nightly digest goes and when (see prodsheets.feeds.notify)."""
+    notify = reader.table(value, "notify", {"urls", "on", "departments"})
+    values: dict[str, Any] = {}
+    if "urls" in notify:
+        urls = notify["urls"]
+        if isinstance(urls, str):
+            urls = [urls]
+        if not isinstance(urls, list) or not all(isinstance(u, str) and u.strip() for u in urls):
+            # never quote the value: an Apprise URL carries its password or token
+            raise ConfigError(f"{reader.source}: notify.urls must be a list of Apprise URLs.")
+        values["notify_urls"] = tuple(u.strip() for u in urls)
+    if "on" in notify:
+        on = reader.string(notify, "on", prefix="notify.").strip().lower()
+        if on not in NOTIFY_ON:
+            raise ConfigError(f'{reader.source}: notify.on must be "change", "error" or "always".')
+        values["notify_on"] = on
+    if "departments" in notify:
+        values["notify_departments"] = reader.boolean(notify, "departments")
+    return values
 
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")

@@ -7,8 +7,10 @@ tests can call the same steps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from prodsheets import history
@@ -17,11 +19,16 @@ from prodsheets.backends.base import Contents, SummaryTable, Workbook
 from prodsheets.checks import Context, run_checks
 from prodsheets.config import Config
 from prodsheets.errors import ConfigError, UsageError
+from prodsheets.feeds import SinceLastSync
 from prodsheets.figures import Figures, compute_figures
 from prodsheets.issues import Issue, apply_severities, count, sort_issues
 from prodsheets.rule_sets import RuleSets, check_default
 from prodsheets.tables import Table, production_currency, read_tables
 from prodsheets.template import OPTIONAL_TABS, SOURCE_TABS, Template, load_template, normalise
+
+if TYPE_CHECKING:
+    from prodsheets.feeds.calendar import Feeds
+    from prodsheets.feeds.notify import Delivery
 
 Progress = Callable[[str], None]
 
@@ -270,3 +277,83 @@ def init(
         today=as_of or today(config),
     )
     return workbook.lay_out(tabs, force=force)
+
+
+def since_last_sync(result: Result) -> SinceLastSync:
+    """What history knows about the previous sync, for the calendar's SEQUENCE and the
+    digest's changes (``prodsheets.history``): until a workbook has been synced once, nothing
+    is known (SEQUENCE 0; the digest lists the open issues)."""
+    from prodsheets.feeds.since import since_last_sync as from_history
+
+    return from_history(result.compared, result.log, result.snapshot, result.tables)
+
+
+def calendar(
+    location: str,
+    *,
+    config: Config,
+    out: str | Path,
+    template: Template | None = None,
+    progress: Progress = _quiet,
+    now: dt.datetime | None = None,
+) -> Feeds:
+    """Read the workbook and write its calendar feeds into ``out`` (``calendar``)."""
+    result = validate(location, config=config, template=template, progress=progress)
+    progress(f"Writing calendars to {out}")
+    return publish_calendars(result, config=config, out=out, now=now)
+
+
+def publish_calendars(
+    result: Result, *, config: Config, out: str | Path, now: dt.datetime | None = None
+) -> Feeds:
+    """The calendar feeds of a run that has read the workbook (``sync --calendar``)."""
+    from prodsheets.feeds import production_of
+    from prodsheets.feeds.calendar import publish_calendars as publish
+
+    production = production_of(result.workbook)
+    try:
+        return publish(
+            result.tables,
+            out,
+            production=production.title,
+            workbook_id=production.workbook_id,
+            timezone=config.timezone,
+            revisions=since_last_sync(result).revisions,
+            now=now,
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"The calendars cannot be written to {out}: {exc.strerror or exc}. Choose a "
+            "folder you can write to."
+        ) from exc
+
+
+def notify(result: Result, *, config: Config, urls: Sequence[str] = ()) -> Delivery:
+    """Send the digest of this run to ``urls`` (or ``[notify] urls``), as ``[notify] on``
+    says. Never raises: a failure is a warning in what it returns."""
+    from prodsheets.feeds import production_of
+    from prodsheets.feeds.notify import Delivery, build_digests, send
+
+    targets = tuple(u for u in urls if u.strip()) or config.notify_urls  # "" = an unset secret
+    if not targets:
+        return Delivery()
+    production = production_of(result.workbook)
+    try:
+        team, parts = build_digests(
+            result.issues,
+            since_last_sync(result),
+            result.tables,
+            production=production.title,
+            link=production.link,
+            as_of=result.as_of.isoformat(),
+            departments=config.notify_departments,
+        )
+    except Exception as exc:  # a bug of ours must not turn a finished run into a failure
+        return Delivery(
+            warnings=[
+                f"The digest could not be made ({type(exc).__name__}); nothing was sent and "
+                "the run itself is not affected. Run again with --verbose and send us what it "
+                "prints."
+            ]
+        )
+    return send(targets, team, parts, on=config.notify_on)
