@@ -525,7 +525,8 @@ def _missing_columns(
                 f" Did you mean '{guess}'? Map it under [columns.{spec.name}] in "
                 f'prodsheets.toml ({column.name} = "{guess}").'
                 if guess
-                else f" Add a '{column.name}' column, or map yours under [columns.{spec.name}]."
+                else f" Add a column headed '{column.name}', or map yours under "
+                f"[columns.{spec.name}]."
             )
             found.append(
                 replace(
