@@ -1,4 +1,4 @@
-"""Figures and issues -> the five summary tabs prodsheets owns, ready for a backend to write.
+"""Figures and issues -> the summary tabs prodsheets owns, ready for a backend to write.
 
 Every cell is a value, never a formula, so a script reading the workbook sees what a person
 sees. Money leaves integer cents only here, as an exact ``Decimal`` to the cent; percentages
