@@ -963,7 +963,7 @@ def _shared_items(package: Package, needed: set[int]) -> dict[int, bytes] | None
                         return found
                 index += 1
             carry = buffer[position:]
-            if not chunk:
+            if not chunk or len(carry) > _FIRST_ROW_WITHIN:  # no end, or one string of megabytes
                 return None
     return None
 
