@@ -840,7 +840,7 @@ def header_texts(
     if _attrs(attrs).get(b"r") != b"1":
         return None
     cells: dict[int, tuple[str, bytes]] = {}  # column -> ("s", index) or ("t", text)
-    position = 0
+    position, last = 0, -1
     while position < len(content):
         cell = _HEADER_CELL.match(content, position)
         if cell is None:
@@ -855,8 +855,9 @@ def header_texts(
         if ref is None:
             return None
         col = column_index(ref.group(1).decode())
-        if cells and col <= max(cells):
+        if col <= last:  # cells out of order: leave it to calamine
             return None
+        last = col
         kind, inner = found.get(b"t"), cell.group(2)
         if kind == b"inlineStr" and inner is not None:
             text = _INLINE_TEXT.fullmatch(inner)
