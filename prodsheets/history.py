@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -206,16 +206,26 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
     if rows and start == 0:
         log.damaged.append(_damaged(title, 1, "its header row is not the one prodsheets wrote"))
         start = 1
+    # whether every row reads as ``log_rows`` writes it (``Log.exact``), checked as it goes:
+    # a parsed row is, when it is 7 cells at most and its times are written the canonical way
+    exact = True
+    canonical = ("", "")  # the current sync's Synced At and As Of as log_rows writes them
+    width = len(COLUMNS)
     for n in range(start, len(rows)):
         number = n + 1  # the row number the sheet shows
         raw = rows[n]
         if all(v is None or v == "" for v in raw):
+            exact = False  # log_rows writes no blank row
             continue
         problem, parsed = _parse_row(raw)
         if problem:
             log.damaged.append(_damaged(title, number, problem, raw))
             continue
         synced_at, as_of, tab, change, partial = parsed
+        if change is None:
+            canonical = (synced_at.isoformat(timespec="seconds"), as_of.isoformat())
+        if exact and (len(raw) > width or (raw[0], raw[1]) != canonical):
+            exact = False
         if change is None:  # a marker
             if current is not None:  # the sync before it is complete
                 replay.apply(log.syncs[-1], current)
@@ -253,9 +263,7 @@ def read_log(rows: Sequence[Sequence[RawCell]], *, title: str = HISTORY) -> Log:
         replay.apply(log.syncs[-1], current)
     if log.syncs:
         log.final = replay
-    if not log.damaged:
-        written = [_texts(row) + [""] * (len(COLUMNS) - len(row)) for row in rows[1:]]
-        log.exact = written == [list(row) for row in log_rows(log)]
+    log.exact = exact and not log.damaged
     return log
 
 
@@ -275,20 +283,26 @@ def _texts(row: Sequence[RawCell]) -> list[str]:
 def _parse_row(
     raw: Sequence[RawCell],
 ) -> tuple[str, tuple[dt.datetime, dt.date, str, Change | None, bool]]:
-    """("", parsed) or (why it does not parse, ...)."""
-    nothing = (dt.datetime.min, dt.date.min, "", None, False)
+    """("", parsed) or (why it does not parse, ...). Called for every row of a long log, so
+    the common case (seven text cells) is checked with C-level set operations."""
+    nothing = _NOTHING
     width = len(COLUMNS)
     if len(raw) > width and any(v not in (None, "") for v in raw[width:]):
         return "it has cells past the New column", nothing
-    cells: list[str] = []
-    for v in raw[:width]:
-        if isinstance(v, str):
-            cells.append(v)
-        elif v is None:
-            cells.append("")
-        else:
-            return "a cell holds a number or date where prodsheets wrote text", nothing
-    cells += [""] * (width - len(cells))
+    cells: list[str]
+    if set(map(type, raw[:width])) <= _TEXT_TYPE:  # every cell text: the common case
+        cells = cast("list[str]", list(raw[:width]))
+    else:
+        cells = []
+        for v in raw[:width]:
+            if isinstance(v, str):
+                cells.append(v)
+            elif v is None:
+                cells.append("")
+            else:
+                return "a cell holds a number or date where prodsheets wrote text", nothing
+    if len(cells) < width:
+        cells += [""] * (width - len(cells))
     synced, as_of_text, tab, key, name, old, new = cells
     moment = _moment(synced, as_of_text)
     if moment is None:
@@ -313,7 +327,7 @@ def _parse_row(
         if (
             not isinstance(record, dict)
             or not record.keys() <= _ALLOWED[tab]
-            or not all(type(v) is str for v in record.values())
+            or not set(map(type, record.values())) <= _TEXT_TYPE
             or not all(_valid(k, record[k]) for k in _CHECKED.intersection(record))
         ):
             return "its New value is not the record prodsheets wrote", nothing
@@ -331,6 +345,14 @@ def _parse_row(
     return "", (synced_at, as_of, tab, Change(tab, key, name, old, new), False)
 
 
+_NOTHING: tuple[dt.datetime, dt.date, str, Change | None, bool] = (
+    dt.datetime.min,
+    dt.date.min,
+    "",
+    None,
+    False,
+)
+_TEXT_TYPE = frozenset({str})
 _ALLOWED = {tab: frozenset(fields) | {_REVISION, _SINCE} for tab, fields in TRACKED.items()}
 _CHECKED = frozenset({"EFC", "Start", "End", "Due", "Severity", _REVISION, _SINCE})
 

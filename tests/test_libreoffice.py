@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from prodsheets import history
+from prodsheets.backends import xlsx_package as pkg
 from prodsheets.backends.base import Format, RowStyle, SummaryColumn, SummaryTable
 from prodsheets.backends.xlsx import XlsxWorkbook
+from prodsheets.cli import cli
 from prodsheets.errors import NotOwnedError
 from tests.xlsx_fixtures import (
     BOOKKEEPING,
@@ -197,3 +202,49 @@ def test_a_tab_a_person_put_where_ours_was_stays_theirs_after_libreoffice_saves(
         XlsxWorkbook(str(path)).write(summary_tables())
     assert path.read_bytes() == before
     assert XlsxWorkbook(str(path)).read([]).owned == {"Budget Variance"}
+
+
+def test_a_synced_workbook_libreoffice_saved_keeps_its_tabs_and_history(
+    tmp_path: Path, profile: Path
+) -> None:
+    """LibreOffice saves every text as a shared string: the header rows that prove our tabs
+    ours are read through them, so the History goes on and a changed header still says no."""
+    made = tmp_path / "made" / "show.xlsx"
+    made.parent.mkdir()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(made), "--example"]).exit_code == 0
+    assert runner.invoke(cli, ["sync", str(made), "--as-of", "2026-03-01"]).exit_code == 0
+    ours = XlsxWorkbook(str(made)).read([]).owned
+    assert {"Summary", "Issues", "History"} <= ours
+    path = convert([made], tmp_path / "saved", "xlsx", profile)[0]
+    saved = entries(path)
+    package = pkg.Package.open(path.read_bytes(), name=str(path))
+    history_tab = pkg.read_structure(package, name=str(path)).sheet("History")
+    assert history_tab is not None
+    history_part = history_tab.part
+    assert re.search(rb'<c r="A1"[^>]*t="s"', saved[history_part])  # a shared string
+    assert b"inlineStr" not in b"".join(d for n, d in saved.items() if "worksheets/" in n)
+
+    # a person retitles the History's first column: that tab is no longer ours
+    retitled = tmp_path / "retitled.xlsx"
+    retitled.write_bytes(path.read_bytes())
+    edit_part(
+        retitled,
+        history_part,
+        lambda xml: re.sub(rb'(<c r="A1"[^>]*t="s"[^>]*><v>)(\d+)', _another_string, xml),
+    )
+    assert XlsxWorkbook(str(retitled)).read([]).owned == ours - {"History"}
+
+    assert XlsxWorkbook(str(path)).read([]).owned == ours
+    result = runner.invoke(cli, ["sync", str(path), "--as-of", "2026-03-02"])
+    assert result.exit_code == 0, result.output
+    contents = XlsxWorkbook(str(path)).read(["History"])
+    assert contents.owned == ours
+    log = history.read_log(contents.tabs["History"].rows)
+    assert [s.as_of for s in log.syncs] == [dt.date(2026, 3, 1), dt.date(2026, 3, 2)]
+    assert not log.damaged
+
+
+def _another_string(cell: re.Match[bytes]) -> bytes:
+    """The same cell, showing the shared string after the one it showed."""
+    return cell[1] + str(int(cell[2]) + 1).encode()

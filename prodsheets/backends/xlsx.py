@@ -129,10 +129,15 @@ class XlsxWorkbook:
         self, package: pkg.Package, structure: pkg.Structure, book: Any = None
     ) -> frozenset[str]:
         """The tabs that are ours (``pkg.owned_titles``), reading the header rows it asks for
-        with ``book``, the calamine reader of the file (opened here, once, when not given)."""
+        from the sheet XML's first row when it is plain text (``pkg.header_texts``), else
+        with ``book``, the calamine reader of the file (opened here, once, when needed)."""
 
-        def header_of(sheet: pkg.Sheet) -> tuple[str, ...]:
+        def header_of(sheet: pkg.Sheet, width: int) -> tuple[str, ...]:
             nonlocal book
+            if sheet.part and package.has(sheet.part):
+                found = pkg.header_texts(package, structure, sheet.part, width)
+                if found is not None:  # plain text: row 1 read alone
+                    return found
             if book is None:
                 self._hidden = _unreadable_sheets(package, structure)
                 book = self._calamine(_with_parts(package, self._hidden) or package.data)

@@ -483,7 +483,7 @@ def read_owned(package: Package, part: str, *, name: str = "the workbook") -> li
 
 
 def owned_titles(
-    structure: Structure, header_of: Callable[[Sheet], tuple[str, ...]]
+    structure: Structure, header_of: Callable[[Sheet, int], tuple[str, ...]]
 ) -> frozenset[str]:
     """Tabs that are ours: named as recorded, carrying the recorded token in their hidden
     ``OWNER_NAME`` defined name (records made before tokens have none), and still starting
@@ -505,7 +505,8 @@ def owned_titles(
         if record.token and record.token not in tokens:
             continue
         if record.header:  # and it still starts with the header row we wrote
-            ours = header_of(sheet)[: len(record.header)] == record.header
+            width = len(record.header)  # header_of gives at least this many cells of row 1
+            ours = header_of(sheet, width)[:width] == record.header
         else:
             ours = sheet.sheet_id == record.sheet_id
         if ours:
@@ -792,6 +793,180 @@ def _translate(formula: str, origin: str, dest: str) -> str:
 
 def _xml_text(raw: bytes) -> str:
     return _unescape_text(raw.decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+
+
+# --------------------------------------------------------------------------------------------
+# The header row alone, for the ownership check: row 1 without parsing the rest of the tab
+
+SHARED_STRINGS_REL = DOC_REL_NS + "/sharedStrings"
+_SHARED_STRINGS_PART = "xl/sharedStrings.xml"  # where calamine reads them
+_FIRST_ROW_WITHIN = 1 << 20  # row 1 ends within the part's first megabyte, or: read it all
+_SHARED_WITHIN = 16 << 20  # the shared strings row 1 needs lie within this much XML
+_DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+_SHEET_DATA_OPEN = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(/?)>")
+_FIRST_ROW = re.compile(
+    rb"\s*<(?:\w+:)?row\b((?:\s+[\w:]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?:/>|>(.*?)</(?:\w+:)?row>)",
+    re.S,
+)
+_HEADER_CELL = re.compile(
+    rb"\s*<(?:\w+:)?c((?:\s+[\w:]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?:/>|>(.*?)</(?:\w+:)?c>)",
+    re.S,
+)
+# one <t> of text without markup, escapes only the five XML ones
+_PLAIN_T = (
+    rb"<(?:\w+:)?t(?:\s+xml:space=\"preserve\")?\s*"
+    rb"(?:/>|>([^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*)</(?:\w+:)?t>)"
+)
+_INLINE_TEXT = re.compile(rb"<(?:\w+:)?is>" + _PLAIN_T + rb"</(?:\w+:)?is>")
+_SHARED_INDEX = re.compile(rb"<(?:\w+:)?v>([0-9]{1,9})</(?:\w+:)?v>")
+_SHARED_TEXT = re.compile(_PLAIN_T)
+_SHARED_ITEM = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_HEADER_REF = re.compile(rb"([A-Z]{1,3})1")
+
+
+def header_texts(
+    package: Package, structure: Structure, part: str, width: int
+) -> tuple[str, ...] | None:
+    """At least the first ``width`` cells of row 1 of the sheet ``part``, read from the XML
+    up to the end of that row (and the shared strings it uses), as calamine would give them;
+    None when the row is anything but plain text cells (a number, a formula, rich text, an
+    escape, edge spaces, an unusual encoding, a row 1 shorter than ``width``...), so that the
+    caller reads the tab the full way. A big tab (the History) is then not parsed in full
+    just to look at its header row."""
+    head = _first_row_xml(package, part)
+    if head is None:
+        return None
+    attrs, content = head
+    if _attrs(attrs).get(b"r") != b"1":
+        return None
+    cells: dict[int, tuple[str, bytes]] = {}  # column -> ("s", index) or ("t", text)
+    position, last = 0, -1
+    while position < len(content):
+        cell = _HEADER_CELL.match(content, position)
+        if cell is None:
+            if content[position:].strip():  # an <extLst>, or what no cell looks like
+                return None
+            break
+        position = cell.end()
+        found = _attrs(cell.group(1))
+        if not set(found) <= {b"r", b"s", b"t"}:
+            return None
+        ref = _HEADER_REF.fullmatch(found.get(b"r", b""))
+        if ref is None:
+            return None
+        col = column_index(ref.group(1).decode())
+        if col <= last:  # cells out of order: leave it to calamine
+            return None
+        last = col
+        kind, inner = found.get(b"t"), cell.group(2)
+        if kind == b"inlineStr" and inner is not None:
+            text = _INLINE_TEXT.fullmatch(inner)
+            if text is None:
+                return None
+            cells[col] = ("t", text.group(1) or b"")
+        elif kind == b"s" and inner is not None:
+            index = _SHARED_INDEX.fullmatch(inner)
+            if index is None:
+                return None
+            cells[col] = ("s", index.group(1))
+        elif kind is None and not inner:
+            cells[col] = ("t", b"")  # an empty cell, styled
+        else:
+            return None
+    return _shared_texts(package, structure, cells, width)
+
+
+def _attrs(text: bytes) -> dict[bytes, bytes]:
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTR.finditer(text)
+    }
+
+
+def _first_row_xml(package: Package, part: str) -> tuple[bytes, bytes] | None:
+    """The attributes and content of the first <row> of a sheet part (None: not found within
+    ``_FIRST_ROW_WITHIN`` bytes, or no row at all)."""
+    buffer = b""
+    with package.open_part(part) as stream:
+        while len(buffer) < _FIRST_ROW_WITHIN:
+            chunk = stream.read(1 << 16)
+            buffer += chunk
+            data = _SHEET_DATA_OPEN.search(buffer)
+            if data is not None and not data.group(1):
+                row = _FIRST_ROW.match(buffer, data.end())
+                if row is not None:
+                    declared = _DECLARED.match(buffer.lstrip(b"\xef\xbb\xbf"))
+                    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+                        return None
+                    return row.group(1), row.group(2) or b""
+            if not chunk or (data is not None and data.group(1)):
+                return None
+    return None
+
+
+def _shared_texts(
+    package: Package, structure: Structure, cells: dict[int, tuple[str, bytes]], width: int
+) -> tuple[str, ...] | None:
+    """The header's texts, shared strings looked up; None when calamine might read otherwise."""
+    # calamine's rows end at the last cell holding something, or reach as far as another
+    # row's: only the cells up to row 1's last text are certain
+    filled = [col for col, (kind, value) in cells.items() if kind == "s" or value]
+    if not filled or max(filled) + 1 < width:
+        return None
+    needed = {int(v) for kind, v in cells.values() if kind == "s"}
+    shared: dict[int, bytes] = {}
+    if needed:
+        targets = [p for k, p in structure.rels.values() if k == SHARED_STRINGS_REL]
+        if targets != [_SHARED_STRINGS_PART] or not package.has(_SHARED_STRINGS_PART):
+            return None
+        found = _shared_items(package, needed)
+        if found is None:
+            return None
+        shared = found
+    texts = [""] * (max(filled) + 1)
+    for col, (kind, value) in cells.items():
+        if col >= len(texts):
+            continue
+        raw = shared[int(value)] if kind == "s" else value
+        try:
+            text = _xml_text(raw)
+        except UnicodeDecodeError:
+            return None
+        if text != text.strip() or "_x" in text or any(ch < " " for ch in text):
+            return None
+        texts[col] = text
+    if not texts[-1]:  # a shared string that is empty: how far calamine reads is unsure
+        return None
+    return tuple(texts)
+
+
+def _shared_items(package: Package, needed: set[int]) -> dict[int, bytes] | None:
+    """The raw text of the shared strings ``needed``, each a plain <t>; None otherwise."""
+    last = max(needed)
+    found: dict[int, bytes] = {}
+    index = 0
+    carry = b""
+    read = 0
+    with package.open_part(_SHARED_STRINGS_PART) as stream:
+        while read < _SHARED_WITHIN:
+            chunk = stream.read(1 << 16)
+            read += len(chunk)
+            buffer = carry + chunk
+            position = 0
+            for item in _SHARED_ITEM.finditer(buffer):
+                position = item.end()
+                if index in needed:
+                    text = _SHARED_TEXT.fullmatch(item.group(1) or b"")
+                    if text is None:
+                        return None
+                    found[index] = text.group(1) or b""
+                    if index == last:
+                        return found
+                index += 1
+            carry = buffer[position:]
+            if not chunk or len(carry) > _FIRST_ROW_WITHIN:  # no end, or one string of megabytes
+                return None
+    return None
 
 
 # --------------------------------------------------------------------------------------------
