@@ -52,6 +52,21 @@ class Run:
             )
         return config, location
 
+    def check(
+        self, workbook: str | None, *, as_of: dt.datetime | None, since: dt.datetime | None
+    ) -> tuple[Config, pipeline.Result]:
+        """Read and check the workbook, writing nothing (validate, report, changes)."""
+        config, location = self.config(workbook)
+        with self.progress(CHECK_STEPS) as progress:
+            result = pipeline.validate(
+                location,
+                config=config,
+                as_of=_as_of(as_of),
+                since=_as_of(since),
+                progress=progress,
+            )
+        return config, result
+
     def progress(self, steps: int) -> terminal.Progress:
         """The run's ``steps`` as one line on a terminal's stderr, erased when done (each on
         its own line with --verbose); nothing when piped or quiet."""
@@ -361,15 +376,7 @@ def validate(
     """
     run = _run(options)
     with plain_failures(run):
-        config, location = run.config(workbook)
-        with run.progress(CHECK_STEPS) as progress:
-            result = pipeline.validate(
-                location,
-                config=config,
-                as_of=_as_of(as_of),
-                since=_as_of(since),
-                progress=progress,
-            )
+        config, result = run.check(workbook, as_of=as_of, since=since)
         _notify(run, result, config, notify)
         _finish(run, result, _output(result, fmt, figures=False), fmt=fmt, strict=strict)
 
@@ -410,15 +417,7 @@ def report(
     """
     run = _run(options)
     with plain_failures(run):
-        config, location = run.config(workbook)
-        with run.progress(CHECK_STEPS) as progress:
-            result = pipeline.validate(
-                location,
-                config=config,
-                as_of=_as_of(as_of),
-                since=_as_of(since),
-                progress=progress,
-            )
+        _, result = run.check(workbook, as_of=as_of, since=since)
         _finish(run, result, _output(result, fmt, figures=True), fmt=fmt)
 
 
@@ -605,15 +604,7 @@ def changes(
     """
     run = _run(options)
     with plain_failures(run):
-        config, location = run.config(workbook)
-        with run.progress(CHECK_STEPS) as progress:
-            result = pipeline.validate(
-                location,
-                config=config,
-                as_of=_as_of(as_of),
-                since=_as_of(since),
-                progress=progress,
-            )
+        _, result = run.check(workbook, as_of=as_of, since=since)
         say(render_changes(result, fmt))
 
 
