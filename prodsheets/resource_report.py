@@ -82,10 +82,9 @@ def crew_figures(tables: Mapping[str, Table], context: Context) -> pd.DataFrame 
         clock = usable & ~items.start_date_only[where] & ~items.end_date_only[where]
         clock &= items.end[where] - items.start[where] < _DAY_NS  # a block of days: no hours
         if clock.any():
-            order, block, block_start, block_end = _blocks(
+            order, _, firsts, block_start, block_end = _blocks(
                 person[clock], items.start[where[clock]], items.end[where[clock]]
             )
-            firsts = np.r_[0, np.flatnonzero(np.diff(block)) + 1]
             owner = person[clock][order][firsts]
             hours = block_end - block_start
             total += np.bincount(owner, weights=hours, minlength=len(people)).astype(np.int64)

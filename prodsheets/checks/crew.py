@@ -409,9 +409,10 @@ def _hours(value: Decimal | None) -> str:
 
 def _blocks(
     group: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each person's calls sorted and joined where they overlap or touch: the sort order, the
-    block of each sorted call, and each block's start and end."""
+    block of each sorted call, each block's first sorted call, and each block's start and
+    end."""
     order = np.lexsort((end, start, group))
     g, s, e = group[order], start[order], end[order]
     running = pd.Series(e).groupby(g).cummax().to_numpy()
@@ -420,7 +421,7 @@ def _blocks(
     block = np.cumsum(new) - 1
     block_start = s[new]
     block_end = pd.Series(e).groupby(block).max().to_numpy()
-    return order, block, block_start, block_end
+    return order, block, np.flatnonzero(new), block_start, block_end
 
 
 def _long_days(work: _Work) -> list[Issue]:
@@ -429,8 +430,7 @@ def _long_days(work: _Work) -> list[Issue]:
     if not len(chosen):
         return []
     group, start, end = work.group[chosen], work.start[chosen], work.end[chosen]
-    order, block, block_start, block_end = _blocks(group, start, end)
-    first_of_block = np.r_[0, np.flatnonzero(np.diff(block)) + 1]
+    order, _, first_of_block, block_start, block_end = _blocks(group, start, end)
     days = pd.DataFrame(
         {
             "g": group[order][first_of_block],
@@ -584,8 +584,7 @@ def _meal_breaks(work: _Work) -> list[Issue]:
     if not len(chosen):
         return []
     group, start, end = work.group[chosen], work.start[chosen], work.end[chosen]
-    order, block, block_start, block_end = _blocks(group, start, end)
-    first_of_block = np.r_[0, np.flatnonzero(np.diff(block)) + 1]
+    order, block, first_of_block, block_start, block_end = _blocks(group, start, end)
     block_limit = limit[chosen][order][first_of_block]
     block_group = group[order][first_of_block]
     candidates = np.flatnonzero(block_end - block_start > block_limit)
