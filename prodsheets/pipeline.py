@@ -227,7 +227,7 @@ def sync(
                 synced_at=synced_at,
                 as_of=result.as_of,
                 max_rows=config.history_max_rows,
-                added_bytes=getattr(workbook, "history_bytes", None),
+                added_bytes=workbook.history_bytes,
             )
         ),
         kept=history.appendable(result.log, log),
@@ -247,7 +247,7 @@ def sync(
     if not dry_run:
         progress(f"Writing {len(result.summary)} summary tabs")
         workbook.write(result.summary)
-        for title in getattr(workbook, "left_out", ()):
+        for title in workbook.left_out:
             result.left_out[title] = (
                 "too large to rewrite in one Google Sheets update, so it keeps what it held "
                 "(delete it to start the history afresh)"

@@ -177,13 +177,13 @@ class LayoutTab:
 
 
 class Workbook(Protocol):
-    """A workbook prodsheets can read and write, wherever it lives.
-
-    A backend whose one write is bounded may also have ``history_bytes`` (at most this much
-    is added to the History log per sync) and ``left_out`` (titles the last ``write`` had no
-    room for); the pipeline reads both with a default, so other backends need neither."""
+    """A workbook prodsheets can read and write, wherever it lives."""
 
     location: str  # how a person named it, for messages (never a credential)
+    # A backend whose one write is bounded (Google) says how much one sync may add to the
+    # History log (None: no bound), and which hidden tabs its last ``write`` had no room for.
+    history_bytes: int | None
+    left_out: tuple[str, ...]
 
     def read(self, select: Sequence[str] | None = None) -> Contents:
         """Read tab titles, ownership, and the raw cells of the tabs named in ``select``.

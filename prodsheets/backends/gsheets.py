@@ -127,7 +127,7 @@ class GoogleWorkbook:
         self.last_request_bytes = 0  # the size of the last batchUpdate body, for benchmarks
         # One sync adds at most this much to the History log (a first sync of a very large
         # workbook records the rest at the next syncs), so the write stays within 2 MB.
-        self.history_bytes = HISTORY_BYTES
+        self.history_bytes: int | None = HISTORY_BYTES
         self.left_out: tuple[str, ...] = ()  # hidden tabs the last write had no room for
 
     # -- the Workbook protocol -------------------------------------------------------------

@@ -71,6 +71,8 @@ class XlsxWorkbook:
     def __init__(self, location: str, *, create: bool = False, ignore_locks: bool = False) -> None:
         self.location = location
         self.ignore_locks = ignore_locks
+        self.history_bytes: int | None = None  # a local file has no bound on one write
+        self.left_out: tuple[str, ...] = ()
         self._seen: Snapshot | None = None
         # xl/workbook.xml as calamine is shown it, when it lists sheets calamine refuses
         self._hidden: dict[str, bytes] = {}
